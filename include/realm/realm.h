@@ -1,0 +1,31 @@
+/**
+ * @file realm.h
+ * @brief Umbrella header and version of realm.
+ */
+#ifndef REALM_REALM_H
+#define REALM_REALM_H
+
+#define REALM_VERSION_MAJOR 0
+#define REALM_VERSION_MINOR 1
+#define REALM_VERSION_PATCH 0
+#define REALM_VERSION_STRING "0.1.0"
+/** Version of the on-disk block layouts (GGUF's, unchanged). */
+#define REALM_FORMAT_VERSION 1
+
+#include "realm/types.h"
+#include "realm/quant.h"
+#include "realm/ops.h"
+#include "realm/cpu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Version string of the linked library ("0.1.0"), static, never NULL. */
+const char *realm_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REALM_REALM_H */
