@@ -12,7 +12,8 @@ static realm_status check_row(const char *fn, realm_type t, int64_t n, const rea
         return realm_error(REALM_ERR_SHAPE, "%s: %lld elements is not a multiple of the %s block size %lld", fn,
                            (long long)n, x->name, (long long)x->block_elems);
     uint64_t blocks = (uint64_t)(n / x->block_elems);
-    if (blocks > SIZE_MAX / x->block_bytes)
+    /* both the blocks and the n floats on the other side must be addressable */
+    if (blocks > SIZE_MAX / x->block_bytes || (uint64_t)n > SIZE_MAX / sizeof(float))
         return realm_error(REALM_ERR_OVERFLOW, "%s: a row of %lld %s elements does not fit in memory", fn,
                            (long long)n, x->name);
     *tr = x;
