@@ -1,0 +1,134 @@
+/* The int8 GEMM path (ops/qgemm) against the naive reference for all 12
+ * types: awkward shapes, poisoned outputs, and the SIMD kernel giving the
+ * same bits as the portable one. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qgemm/qgemm.h"
+#include "realm/cpu.h"
+#include "realm/ops.h"
+#include "realm/quant.h"
+#include "util.h"
+
+static const realm_type qtypes[] = {REALM_TYPE_Q4_0, REALM_TYPE_Q4_1, REALM_TYPE_Q5_0, REALM_TYPE_Q5_1,
+                                    REALM_TYPE_Q8_0, REALM_TYPE_Q8_1, REALM_TYPE_Q2_K, REALM_TYPE_Q3_K,
+                                    REALM_TYPE_Q4_K, REALM_TYPE_Q5_K, REALM_TYPE_Q6_K, REALM_TYPE_Q8_K};
+
+/* Against the naive kernel on the original activations: the error 8-bit
+ * activations (one scale per 32) explain, relative to sum |w||x|. */
+#define ACT_Q8_REL_TOL 1e-2
+/* Against the naive kernel on activations rounded exactly as the kernel
+ * rounds them: only float summation order differs. */
+#define SAME_INPUT_REL_TOL 1e-5
+
+/* What the kernel sees: each 32-block of x rounded to 8 bits. */
+static void round_act_q8(float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i += 32) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[i + j]));
+        const float d = amax / 127.0f, id = amax > 0 ? 127.0f / amax : 0.0f;
+        for (int j = 0; j < 32; j++) x[i + j] = (float)lrintf(x[i + j] * id) * d;
+    }
+}
+
+/* Per-element error relative to the magnitude of its terms, sum |w||x|,
+ * which cancellation cannot shrink: RMS over the outputs, and the max. */
+static void errors(const float *y, const float *yref, const float *mag, int64_t n, double *rms, double *max) {
+    double s = 0;
+    *max = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const double e = fabs((double)y[i] - yref[i]) / (mag[i] + 1e-30);
+        s += e * e;
+        if (e > *max) *max = e;
+    }
+    *rms = sqrt(s / (double)n);
+}
+
+static void run_case(realm_type t, int64_t rows, int64_t k, int64_t batch, uint64_t seed) {
+    tu_rng r = {seed};
+    const qg_type *ty = qg_type_get(t);
+    cr_assert_not_null(ty);
+    const size_t rb = realm_row_bytes(t, k);
+    float *wf = malloc(sizeof(float) * rows * k), *x = malloc(sizeof(float) * batch * k);
+    float *yref = malloc(sizeof(float) * batch * rows), *y = malloc(sizeof(float) * batch * rows);
+    float *y2 = malloc(sizeof(float) * batch * rows), *mag = malloc(sizeof(float) * batch * rows);
+    uint8_t *w = malloc(rb * rows);
+    tu_fill(&r, wf, rows * k, 0.3f);
+    tu_fill(&r, x, batch * k, 1.0f);
+    for (int64_t i = 0; i < rows; i++) {
+        cr_assert_eq(realm_quantize_row(t, wf + i * k, w + i * rb, k), REALM_OK);
+        cr_assert_eq(realm_dequantize_row(t, w + i * rb, wf + i * k, k), REALM_OK);
+    }
+    for (int64_t b = 0; b < batch; b++)
+        for (int64_t o = 0; o < rows; o++) {
+            double m = 0;
+            for (int64_t i = 0; i < k; i++) m += fabs((double)wf[o * k + i] * x[b * k + i]);
+            mag[b * rows + o] = (float)m;
+        }
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, yref), REALM_OK);
+    for (int64_t i = 0; i < batch * rows; i++) y[i] = y2[i] = NAN;
+    cr_assert_eq(qg_matmul(ty, qg_kernel_scalar, w, rb, rows, k, x, k, batch, y, rows), REALM_OK);
+    for (int64_t i = 0; i < batch * rows; i++)
+        cr_assert(isfinite(y[i]), "%s: Y[%lld] not written", realm_type_name(t), (long long)i);
+    double rms, max;
+    errors(y, yref, mag, batch * rows, &rms, &max);
+    cr_assert(rms < ACT_Q8_REL_TOL, "%s rows=%lld k=%lld batch=%lld: rel err %.3g", realm_type_name(t),
+              (long long)rows, (long long)k, (long long)batch, rms);
+    if (realm_cpu_get_features()->avx512vnni) {
+        cr_assert_eq(qg_matmul(ty, qg_kernel_avx512vnni, w, rb, rows, k, x, k, batch, y2, rows), REALM_OK);
+        cr_assert_eq(memcmp(y, y2, sizeof(float) * batch * rows), 0, "%s: avx512 kernel differs from scalar",
+                     realm_type_name(t));
+    }
+    round_act_q8(x, batch * k);
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, yref), REALM_OK);
+    errors(y, yref, mag, batch * rows, &rms, &max);
+    cr_assert(max < SAME_INPUT_REL_TOL, "%s rows=%lld k=%lld batch=%lld: rel err %.3g on identical inputs",
+              realm_type_name(t), (long long)rows, (long long)k, (long long)batch, max);
+    free(wf);
+    free(x);
+    free(yref);
+    free(y);
+    free(y2);
+    free(mag);
+    free(w);
+}
+
+Test(qgemm, all_types_vs_naive) {
+    static const int64_t batches[] = {1, 2, 3, 7, 16, 64, 129};
+    static const int64_t rows_set[] = {1, 17, 45};
+    uint64_t seed = 100;
+    for (size_t ti = 0; ti < sizeof qtypes / sizeof qtypes[0]; ti++) {
+        const int64_t blk = realm_type_get_traits(qtypes[ti])->block_elems;
+        for (size_t bi = 0; bi < sizeof batches / sizeof batches[0]; bi++)
+            run_case(qtypes[ti], rows_set[bi % 3], bi % 2 ? blk * 3 : 256 * 2, batches[bi], seed++);
+    }
+}
+
+/* Extreme values: full-range weights and activations at +-127 must not
+ * saturate anywhere (the vpmaddubsw trap). */
+Test(qgemm, extreme_values_do_not_saturate) {
+    const int64_t rows = 16, k = 256, batch = 9;
+    float *wf = malloc(sizeof(float) * rows * k), *x = malloc(sizeof(float) * batch * k);
+    for (int64_t i = 0; i < rows * k; i++) wf[i] = (i % 3 == 0) ? -1.0f : 1.0f;
+    for (int64_t i = 0; i < batch * k; i++) x[i] = (i % 2) ? 1.0f : -1.0f;
+    for (size_t ti = 0; ti < sizeof qtypes / sizeof qtypes[0]; ti++) {
+        realm_type t = qtypes[ti];
+        const size_t rb = realm_row_bytes(t, k);
+        uint8_t *w = malloc(rb * rows);
+        float *yref = malloc(sizeof(float) * batch * rows), *y = malloc(sizeof(float) * batch * rows);
+        for (int64_t i = 0; i < rows; i++) realm_quantize_row(t, wf + i * k, w + i * rb, k);
+        realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, yref);
+        qg_kernel_fn kern = realm_cpu_get_features()->avx512vnni ? qg_kernel_avx512vnni : qg_kernel_scalar;
+        cr_assert_eq(qg_matmul(qg_type_get(t), kern, w, rb, rows, k, x, k, batch, y, rows), REALM_OK);
+        for (int64_t i = 0; i < batch * rows; i++)
+            cr_assert(fabsf(y[i] - yref[i]) <= 1e-3f * (fabsf(yref[i]) + k * 0.01f), "%s: %g vs %g",
+                      realm_type_name(t), y[i], yref[i]);
+        free(w);
+        free(yref);
+        free(y);
+    }
+    free(wf);
+    free(x);
+}
