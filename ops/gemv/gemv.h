@@ -1,0 +1,45 @@
+/* Internal: the batch-1 (decode) path of the quantized matmul. Activations
+ * are quantized once per op to the weight type's dot partner (Q8_0, Q8_1
+ * or Q8_K, see realm_type_traits.dot_type); then each weight row is one
+ * integer dot product streamed straight from the GGUF blocks. Memory-bound:
+ * the kernels must read each weight byte once at full bandwidth. */
+#ifndef REALM_GEMV_H
+#define REALM_GEMV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "realm/types.h"
+
+/* out = sum_i dequant(w)[i] * dequant(x)[i] over k elements; w is one row
+ * of the weight type, x one row of its dot partner type. */
+typedef void (*realm_vec_dot_fn)(int64_t k, const void *w, const void *x, float *out);
+
+/* Fast activation quantizer to a dot partner type (plain amax rule, no
+ * search: activations change every call). */
+typedef void (*realm_quantize_act_fn)(const float *x, void *y, int64_t k);
+
+typedef struct realm_gemv_table {
+    const char *isa;                                        /* "scalar", "avx2", "avx512-vnni" */
+    realm_vec_dot_fn vec_dot[REALM_TYPE_COUNT];             /* by weight type */
+    realm_quantize_act_fn quantize_act[REALM_TYPE_COUNT];   /* by dot partner type: Q8_0, Q8_1, Q8_K */
+} realm_gemv_table;
+
+/* The table for this CPU (or for the ISA forced by REALM_ISA=scalar|avx2|
+ * avx512), built once. Never NULL; every slot filled. */
+const realm_gemv_table *realm_gemv_get(void);
+/* The portable table (tests compare the ISA kernels against it). */
+const realm_gemv_table *realm_gemv_scalar(void);
+
+/* Fillers, one per family and ISA. Scalar ones fill every slot of their
+ * family (32-element types with Q8_0/Q8_1, K types with Q8_K); ISA ones
+ * override the slots they implement and are only called when the CPU has
+ * the ISA (avx512 means F+BW+VL+VNNI). */
+void realm_gemv_fill_scalar_q32(realm_gemv_table *t);
+void realm_gemv_fill_scalar_k(realm_gemv_table *t);
+void realm_gemv_fill_avx2_q32(realm_gemv_table *t);
+void realm_gemv_fill_avx2_k(realm_gemv_table *t);
+void realm_gemv_fill_avx512_q32(realm_gemv_table *t);
+void realm_gemv_fill_avx512_k(realm_gemv_table *t);
+
+#endif
