@@ -1,0 +1,58 @@
+/* Benchmark drivers behind `realm bench`. Each returns 0 on success and
+ * fills a result; the tool prints them. Timings are medians over repeated
+ * runs after a warm-up, threads are an OpenMP team until the runtime
+ * issue's executors land. */
+#ifndef REALM_BENCH_H
+#define REALM_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "realm/ops.h"
+
+/* Monotonic seconds. */
+double bench_now(void);
+/* Median of n values (sorts v). */
+double bench_median(double *v, int n);
+
+typedef struct bench_bandwidth_result {
+    int threads;
+    size_t bytes;
+    double median_s;
+    double gbps; /* bytes read per second / 1e9 */
+} bench_bandwidth_result;
+
+/* STREAM-style read bandwidth: threads sum disjoint slices of a buffer of
+ * `bytes` (much larger than the last-level cache). */
+int bench_bandwidth(int threads, size_t bytes, int reps, bench_bandwidth_result *out);
+
+typedef struct bench_peak_result {
+    int threads;
+    double f32_gflops; /* FMA: 2 flops per lane per instruction */
+    double int8_gops;  /* u8 x s8 dot: 2 ops per byte pair */
+    const char *isa;
+} bench_peak_result;
+
+/* Register-only loops of independent FMA / VNNI chains on every thread. */
+int bench_peak(int threads, bench_peak_result *out);
+
+typedef struct bench_matmul_params {
+    realm_type type;       /* REALM_TYPE_F32 for the f32 GEMM */
+    int64_t k, n, batch;   /* weights n x k, activations batch x k */
+    int threads;
+    realm_backend backend;
+    int reps;
+} bench_matmul_params;
+
+typedef struct bench_matmul_result {
+    double median_s;
+    double gflops;       /* 2 * n * k * batch / s */
+    double weight_gbps;  /* weight bytes / s */
+    const char *path;    /* "gemv", "gemm", "naive", "f32" */
+} bench_matmul_result;
+
+/* Times Y = X W^T on random data; weights and activations rotate through
+ * enough copies that every run reads them from memory, not cache. */
+int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out);
+
+#endif
