@@ -55,4 +55,7 @@ typedef struct bench_matmul_result {
  * enough copies that every run reads them from memory, not cache. */
 int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out);
 
+/* OpenBLAS C = A B^T, A m x k, B n x k (only with REALM_HAVE_OPENBLAS). */
+int bench_sgemm_ref(int64_t m, int64_t n, int64_t k, int threads, int reps, bench_matmul_result *out);
+
 #endif

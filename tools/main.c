@@ -1,5 +1,5 @@
 /* `realm`: one binary, subcommands. This file only dispatches: the table
- * below comes from the list in commands.h, and every subcommand parses its
+ * below lists them, and every subcommand parses its
  * own options (args.h). */
 #include <stdio.h>
 #include <string.h>
@@ -14,9 +14,12 @@ typedef struct tool_command {
     tool_command_fn run;
 } tool_command;
 
-#define REALM_TOOL_TABLE_ROW(name, fn, summary) {name, summary, fn},
-static const tool_command commands[] = {REALM_TOOL_COMMANDS(REALM_TOOL_TABLE_ROW)};
-#undef REALM_TOOL_TABLE_ROW
+static const tool_command commands[] = {
+    {"info", "show version, CPU features, kernel tables and types", tool_cmd_info},
+    {"quant", "quantize rows of a raw f32 file into blocks of a type", tool_cmd_quant},
+    {"dequant", "dequantize a raw file of blocks into f32 rows", tool_cmd_dequant},
+    {"demo", "quantize a random matrix to every type and compare matmul errors", tool_cmd_demo},
+};
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static const tool_command *find_command(const char *name) {
