@@ -57,9 +57,10 @@ realm_status realm_matmul_quant(realm_backend be, realm_type wtype, const void *
  *
  * A is m x k with row stride @p lda, B is k x n with row stride @p ldb, C is
  * m x n with row stride @p ldc (strides in elements, each >= the row length).
- * C must not overlap A or B.
- * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs, sizes < 1 or short
- *         strides; REALM_ERR_OVERFLOW for sizes beyond the address space.
+ * C must not overlap A or B (the bytes from first to last element of each).
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs, sizes < 1, short
+ *         strides or C overlapping A or B; REALM_ERR_OVERFLOW for sizes
+ *         beyond the address space.
  */
 realm_status realm_matmul_f32(realm_backend be, int64_t m, int64_t n, int64_t k, const float *A,
                               int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc);
@@ -85,7 +86,12 @@ typedef enum realm_unary_op {
 
 /**
  * @brief y[i] = f(x[i]) for i < n.
- * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs, n < 0, bad op or backend.
+ *
+ * n == 0 is a no-op (the pointers must still be non-NULL). y may be x (in
+ * place) but must not overlap it otherwise.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs, n < 0, bad op or
+ *         backend, partial overlap; REALM_ERR_OVERFLOW for n beyond the
+ *         address space.
  */
 realm_status realm_unary(realm_backend be, realm_unary_op op, const float *x, float *y, int64_t n);
 
@@ -107,19 +113,35 @@ realm_status realm_scale(realm_backend be, const float *x, float s, float *y, in
 
 /**
  * @brief RMS norm of each row: y = x / sqrt(mean(x^2) + eps) * weight.
+ *
+ * y may be x (in place); weight must not overlap y.
+ * @param be backend.
  * @param x input [rows][cols].
  * @param weight per-column gain [cols], or NULL for none.
  * @param y output [rows][cols].
+ * @param rows number of rows, >= 1.
+ * @param cols row length, >= 1.
  * @param eps > 0 and finite.
- * @return REALM_OK; REALM_ERR_INVALID_ARG for NULL x/y, rows/cols < 1, bad eps.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULL x/y, rows/cols < 1, bad
+ *         eps, partial overlap; REALM_ERR_OVERFLOW for sizes beyond the
+ *         address space.
  */
 realm_status realm_rms_norm(realm_backend be, const float *x, const float *weight, float *y,
                             int64_t rows, int64_t cols, float eps);
 
 /**
  * @brief Layer norm of each row: y = (x - mean) / sqrt(var + eps) * weight + bias.
- * @param weight [cols] or NULL (gain 1); @p bias [cols] or NULL (0).
- * Errors as realm_rms_norm().
+ *
+ * Parameters and errors as realm_rms_norm(), plus @p bias.
+ * @param be backend.
+ * @param x input [rows][cols].
+ * @param weight per-column gain [cols], or NULL (gain 1); must not overlap y.
+ * @param bias per-column offset [cols], or NULL (0); must not overlap y.
+ * @param y output [rows][cols].
+ * @param rows number of rows, >= 1.
+ * @param cols row length, >= 1.
+ * @param eps > 0 and finite.
+ * @return as realm_rms_norm().
  */
 realm_status realm_layer_norm(realm_backend be, const float *x, const float *weight,
                               const float *bias, float *y, int64_t rows, int64_t cols, float eps);
@@ -128,13 +150,20 @@ realm_status realm_layer_norm(realm_backend be, const float *x, const float *wei
  * @brief Row softmax of scale * x, optionally causally masked.
  *
  * With @p causal, row i is the query at position pos0 + i and column j the
- * key at position j: columns j > pos0 + i get probability 0. A row with
- * every column masked is all zeros.
- * @param x input [rows][cols]; @p y output [rows][cols].
+ * key at position j: columns j > pos0 + i get probability 0. Scores of -inf
+ * act as an additive mask; a row whose visible scores are all -inf is all
+ * zeros. y may be x (in place).
+ * @param be backend.
+ * @param x input [rows][cols].
+ * @param y output [rows][cols].
+ * @param rows number of rows (queries), >= 1.
+ * @param cols row length (keys), >= 1.
  * @param scale finite multiplier applied before the exponent (e.g. 1/sqrt(d)).
+ * @param causal apply the causal mask.
  * @param pos0 >= 0, position of row 0 (ignored without @p causal).
- * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs, sizes < 1, pos0 < 0,
- *         non-finite scale.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs, sizes < 1, pos0 < 0
+ *         with @p causal, non-finite scale, partial overlap;
+ *         REALM_ERR_OVERFLOW for sizes beyond the address space.
  */
 realm_status realm_softmax(realm_backend be, const float *x, float *y, int64_t rows, int64_t cols,
                            float scale, bool causal, int64_t pos0);
@@ -159,11 +188,20 @@ realm_rope_params realm_rope_params_default(void);
 
 /**
  * @brief Rotary position embedding.
- * @param x input [n_tokens][n_heads][head_dim]; @p y output, same shape.
+ *
+ * y may be x (in place); positions must not overlap y.
+ * @param be backend.
+ * @param x input [n_tokens][n_heads][head_dim].
+ * @param y output, same shape.
+ * @param n_tokens number of tokens, >= 1.
+ * @param n_heads heads per token, >= 1.
+ * @param head_dim elements per head, >= 1.
  * @param positions one position per token, or NULL for pos0 + token index.
  * @param params settings, or NULL for the defaults.
- * @return REALM_OK; REALM_ERR_INVALID_ARG for NULL x/y, sizes < 1, odd or
- *         too large n_rot, non-positive freq_base or freq_scale, bad mode.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULL x/y, sizes < 1, odd,
+ *         negative or too large n_rot, freq_base or freq_scale not finite
+ *         and > 0, bad mode, partial overlap; REALM_ERR_OVERFLOW for sizes
+ *         beyond the address space or pos0 + n_tokens - 1 beyond INT64_MAX.
  */
 realm_status realm_rope(realm_backend be, const float *x, float *y, int64_t n_tokens,
                         int64_t n_heads, int64_t head_dim, const int32_t *positions,
