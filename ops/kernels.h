@@ -11,8 +11,10 @@
 #include "realm/ops.h"
 
 /* Y[b][r] = sum_i dequant(W[r])[i] * X[b][i] for b < batch, r < rows.
- * W: rows x k of type t, rows back to back; X: [batch][ldx]; Y: [batch][ldy]. */
-typedef void (*realm_matmul_quant_fn)(realm_type t, const void *W, int64_t rows, int64_t k, const float *X,
+ * W: rows x k of type t, rows back to back; X: [batch][ldx]; Y: [batch][ldy].
+ * The only kernel that may fail: fast paths need workspace
+ * (REALM_ERR_OUT_OF_MEMORY). */
+typedef realm_status (*realm_matmul_quant_fn)(realm_type t, const void *W, int64_t rows, int64_t k, const float *X,
                                       int64_t ldx, int64_t batch, float *Y, int64_t ldy);
 
 /* C = A B (nn) or C = A Bt^T (nt); row-major with strides, as in ops.h. */

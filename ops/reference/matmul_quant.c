@@ -21,7 +21,7 @@ static double dot_row(const realm_type_traits *tr, const uint8_t *w, int64_t k, 
     return acc;
 }
 
-void realm_ref_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X, int64_t ldx,
+realm_status realm_ref_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X, int64_t ldx,
                             int64_t batch, float *Y, int64_t ldy) {
     const realm_type_traits *tr = realm_type_get_traits(t);
     const size_t row_bytes = (size_t)(k / tr->block_elems) * tr->block_bytes;
@@ -29,4 +29,5 @@ void realm_ref_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k
         const uint8_t *w = (const uint8_t *)W + (size_t)r * row_bytes;
         for (int64_t b = 0; b < batch; b++) Y[b * ldy + r] = (float)dot_row(tr, w, k, X + b * ldx);
     }
+    return REALM_OK;
 }

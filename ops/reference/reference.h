@@ -8,7 +8,7 @@
 #include "kernels.h"
 
 /* ops/reference/matmul_quant.c: exact dequantized weights times f32 X. */
-void realm_ref_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X, int64_t ldx,
+realm_status realm_ref_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X, int64_t ldx,
                             int64_t batch, float *Y, int64_t ldy);
 
 /* ops/reference/gemm_f32.c */
