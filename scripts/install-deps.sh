@@ -3,7 +3,7 @@
 #
 #   scripts/install-deps.sh          build + test: compiler, CMake, hwloc, Criterion, OpenBLAS
 #   scripts/install-deps.sh --dev    also the checkers used by .ci/run: clang-format, clang-tidy,
-#                                    cppcheck, shellcheck, doxygen, clang
+#                                    cppcheck, shellcheck, doxygen, clang (+ its OpenMP headers)
 #
 # Idempotent and quiet: when everything is present it only runs dpkg-query
 # (no apt-get update, no root needed). Uses sudo only when not root.
@@ -24,7 +24,8 @@ done
 # recommendation of gcc, so name it.
 pkgs=(gcc libc6-dev make cmake pkg-config libhwloc-dev libcriterion-dev libopenblas-dev)
 if [ "$dev" = 1 ]; then
-    pkgs+=(git clang-format clang-tidy cppcheck shellcheck doxygen clang)
+    # libomp-dev: clang's omp.h, which clang-tidy needs to parse -fopenmp code.
+    pkgs+=(git clang-format clang-tidy cppcheck shellcheck doxygen clang libomp-dev)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
