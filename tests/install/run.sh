@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install test (CTest "install"): install the build tree to a scratch prefix,
-# then build and run tests/install/consumer.c against it three ways:
+# run the installed tool, then build and run tests/install/consumer.c against it three ways:
 # find_package(realm) with realm::realm and realm::realm_static, and pkg-config.
 #
 #   run.sh <build dir> <scratch dir> [extra C/linker flags, e.g. sanitizers]
@@ -27,12 +27,13 @@ echo "== cmake --install $build --prefix $prefix"
 for f in include/realm/realm.h bin/realm; do
     [ -e "$prefix/$f" ] || { echo "missing after install: $f" >&2; exit 1; }
 done
+"$prefix/bin/realm" --version
 
 echo "== find_package(realm) consumers"
 "$cmake" -S "$here" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >"$work/configure.log" ||
+    -DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >"$work/configure.log" 2>&1 ||
     { cat "$work/configure.log" >&2; exit 1; }
-"$cmake" --build "$work/consumer" >"$work/build.log" || { cat "$work/build.log" >&2; exit 1; }
+"$cmake" --build "$work/consumer" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 "$work/consumer/consumer_shared"
 "$work/consumer/consumer_static"
 
