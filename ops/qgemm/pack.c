@@ -48,7 +48,10 @@ void qg_quantize_act(const qg_type *ty, const float *X, int64_t ldx, int64_t k, 
         int8_t *q = a->q + b * k;
         for (int64_t i = 0; i < na; i++) {
             float amax = 0;
-            for (int j = 0; j < QG_ABLK; j++) amax = fmaxf(amax, fabsf(x[i * QG_ABLK + j]));
+            for (int j = 0; j < QG_ABLK; j++) {
+                const float v = fabsf(x[i * QG_ABLK + j]);
+                amax = v > amax ? v : amax;
+            }
             const float d = amax / 127.0f, id = d > 0 ? 127.0f / amax : 0.0f;
             a->d[b * na + i] = d;
             for (int h = 0; h < per; h++) {
