@@ -42,9 +42,11 @@ jobs=$(nproc)
 bld=build-lint
 failed=()
 
-cmake -S . -B "$bld" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$bld.log" 2>&1 ||
-    { cat "$bld.log" >&2; echo "lint.sh: cmake configure failed" >&2; exit 2; }
-rm -f "$bld.log"
+if ! out=$(cmake -S . -B "$bld" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_EXPORT_COMPILE_COMMANDS=ON 2>&1); then
+    echo "$out" >&2
+    echo "lint.sh: cmake configure failed" >&2
+    exit 2
+fi
 db=$bld/compile_commands.json
 
 # ---- cppcheck ------------------------------------------------------------------
