@@ -17,16 +17,18 @@ static void scale_min_k4(int j, const uint8_t *s, int *sc, int *mn) {
     }
 }
 
+/* Q2_K: the 4-bit sub-scale times the 2-bit level (<= 45) is the level
+ * here, so one scale d serves 32 elements (B = 32); mins stay per 16. */
 void qg_extract_q2_K(const void *row, int64_t k, uint8_t *q, float *s1, float *m) {
     const block_q2_K *x = row;
-    for (int64_t i = 0; i < k / QK_K; i++, q += QK_K, s1 += 16, m += 16) {
+    for (int64_t i = 0; i < k / QK_K; i++, q += QK_K, s1 += 8, m += 16) {
         const float d = realm_fp16_to_fp32(x[i].d), dmin = realm_fp16_to_fp32(x[i].dmin);
-        for (int e = 0; e < QK_K; e++) /* element e: byte (e/128)*32 + e%32, bits 2*((e%128)/32) */
-            q[e] = (x[i].qs[(e / 128) * 32 + e % 32] >> (2 * ((e % 128) / 32))) & 3;
-        for (int s = 0; s < 16; s++) {
-            s1[s] = d * (float)(x[i].scales[s] & 0xF);
-            m[s] = -(dmin * (float)(x[i].scales[s] >> 4));
+        for (int e = 0; e < QK_K; e++) { /* element e: byte (e/128)*32 + e%32, bits 2*((e%128)/32) */
+            const int level = (x[i].qs[(e / 128) * 32 + e % 32] >> (2 * ((e % 128) / 32))) & 3;
+            q[e] = (uint8_t)(level * (x[i].scales[e / 16] & 0xF));
         }
+        for (int s = 0; s < 8; s++) s1[s] = d;
+        for (int s = 0; s < 16; s++) m[s] = -(dmin * (float)(x[i].scales[s] >> 4));
     }
 }
 

@@ -8,6 +8,7 @@
 void qg_kernel_scalar(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a, int64_t b0,
                       int64_t b1, float *Y, int64_t ldy) {
     const int64_t nb = k / ty->B, groups = ty->B / 4, na = k / QG_ABLK, per = QG_ABLK / ty->B;
+    const int64_t nm = k / ty->Bm, mper = ty->B / ty->Bm;
     for (int64_t b = b0; b < b1; b++) {
         const int8_t *x = a->q + b * k;
         for (int r = 0; r < nrows; r++) {
@@ -21,7 +22,8 @@ void qg_kernel_scalar(const qg_type *ty, const qg_panel *p, int nrows, int64_t k
                 }
                 const float t = p->s1[j * QG_ROWS + r] * a->d[b * na + j / per];
                 acc = fmaf((float)ai, t, acc);
-                if (ty->has_min) acc = fmaf(p->m[j * QG_ROWS + r], a->dsum[b * nb + j], acc);
+                for (int64_t h = 0; ty->has_min && h < mper; h++)
+                    acc = fmaf(p->m[(j * mper + h) * QG_ROWS + r], a->dsum[b * nm + j * mper + h], acc);
             }
             Y[b * ldy + r] = acc;
         }

@@ -19,11 +19,12 @@
 #define QG_ROWS 16 /* rows per panel: one int32 lane each in a zmm */
 #define QG_ABLK 32 /* activation block: one float scale per 32 */
 
-/* One row of a type, exactly: q[k] levels (0..255), s1[k/B], m[k/B]. */
+/* One row of a type, exactly: q[k] levels (0..255), s1[k/B], m[k/Bm]. */
 typedef void (*qg_extract_fn)(const void *row, int64_t k, uint8_t *q, float *s1, float *m);
 
 typedef struct qg_type {
     int B;            /* weight scale block: 16 or 32 */
+    int Bm;           /* min block (divides B): 16 or 32 */
     int off;          /* integer zero point subtracted from q */
     int has_min;      /* 1 when m is used */
     qg_extract_fn extract;
@@ -37,14 +38,14 @@ const qg_type *qg_type_get(realm_type t);
 typedef struct qg_panel {
     uint8_t *q;  /* [k/B][B/4][16][4] */
     float *s1;   /* [k/B][16] */
-    float *m;    /* [k/B][16] (zeros for types without a min) */
+    float *m;    /* [k/Bm][16] (zeros for types without a min) */
 } qg_panel;
 
 /* Activations of `batch` columns, k each. */
 typedef struct qg_act {
     int8_t *q;       /* [batch][k] */
     float *d;        /* [batch][k/32] */
-    float *dsum;     /* [batch][k/B]: d * sum of the block's q (for mins) */
+    float *dsum;     /* [batch][k/Bm]: d * sum of the min block's q */
     int32_t *noff;   /* [batch][k/B]: -off * sum of the block's q */
 } qg_act;
 

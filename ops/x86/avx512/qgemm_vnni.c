@@ -12,6 +12,7 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
                                                        const qg_act *a, int64_t b, float *Y, int64_t ldy,
                                                        __mmask16 rmask, const int nc) {
     const int64_t nb = k / ty->B, groups = ty->B / 4, na = k / QG_ABLK, per = QG_ABLK / ty->B;
+    const int64_t nm = k / ty->Bm, mper = ty->B / ty->Bm;
     __m512 acc[NC_MAX];
     __m512i ai[NC_MAX];
     for (int c = 0; c < nc; c++) acc[c] = _mm512_setzero_ps();
@@ -32,10 +33,10 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
             const __m512 t = _mm512_mul_ps(s1, _mm512_set1_ps(a->d[(b + c) * na + j / per]));
             acc[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ai[c]), t, acc[c]);
         }
-        if (ty->has_min) {
-            const __m512 m = _mm512_load_ps(p->m + j * QG_ROWS);
+        for (int64_t h = 0; ty->has_min && h < mper; h++) {
+            const __m512 m = _mm512_load_ps(p->m + (j * mper + h) * QG_ROWS);
             for (int c = 0; c < nc; c++)
-                acc[c] = _mm512_fmadd_ps(m, _mm512_set1_ps(a->dsum[(b + c) * nb + j]), acc[c]);
+                acc[c] = _mm512_fmadd_ps(m, _mm512_set1_ps(a->dsum[(b + c) * nm + j * mper + h]), acc[c]);
         }
     }
     for (int c = 0; c < nc; c++) _mm512_mask_storeu_ps(Y + (b + c) * ldy, rmask, acc[c]);
