@@ -74,12 +74,14 @@ if [ "$tidy" = 1 ]; then
     ct=$(pick clang-tidy-14 clang-tidy)
     extra=()
     [ "$analyzer" = 1 ] && extra=(--checks='clang-analyzer-*,-clang-analyzer-security.insecureAPI.*')
-    echo "lint.sh: $ct ($(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$db") files)"
+    # CMake writes one "file": "<path>", line per entry.
+    mapfile -t srcs < <(sed -n 's/^ *"file": "\(.*\)",\{0,1\}$/\1/p' "$db")
+    echo "lint.sh: $ct (${#srcs[@]} files)"
     # One process per file, $jobs at a time; xargs exits non-zero if any failed.
     # Diagnostics go to a log first so they print in one piece, without clang's
     # "N warnings generated" chatter.
     log=$bld/clang-tidy.log
-    if python3 -c 'import json,sys; [print(e["file"]) for e in json.load(open(sys.argv[1]))]' "$db" |
+    if printf '%s\n' "${srcs[@]}" |
         xargs -d '\n' -P "$jobs" -n 1 "$ct" -p "$bld" --quiet "${extra[@]}" >"$log" 2>&1; then
         tidy_ok=1
     else
