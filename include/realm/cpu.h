@@ -13,9 +13,18 @@ extern "C" {
 
 /** x86 features that realm's kernels use. All false on other CPUs. */
 typedef struct realm_cpu_features {
-    bool sse42, avx, avx2, fma, f16c;
-    bool avx512f, avx512bw, avx512vl, avx512dq, avx512vnni, avx512bf16;
-    bool avxvnni;
+    bool sse42;      /**< SSE4.2 */
+    bool avx;        /**< AVX (with OS support for YMM state) */
+    bool avx2;       /**< AVX2 */
+    bool fma;        /**< FMA3 */
+    bool f16c;       /**< half <-> float conversion */
+    bool avx512f;    /**< AVX-512 Foundation (with OS support for ZMM state) */
+    bool avx512bw;   /**< AVX-512 byte and word */
+    bool avx512vl;   /**< AVX-512 on 128/256-bit registers */
+    bool avx512dq;   /**< AVX-512 doubleword and quadword */
+    bool avx512vnni; /**< AVX-512 VNNI: vpdpbusd, vpdpwssd */
+    bool avx512bf16; /**< AVX-512 BF16 */
+    bool avxvnni;    /**< AVX-VNNI: VNNI on 256-bit registers (VEX) */
 } realm_cpu_features;
 
 /**

@@ -40,16 +40,25 @@ realm_status realm_quantize_row(realm_type t, const float *src, void *dst, int64
  * @brief Like realm_quantize_row(), with per-element importance weights.
  *
  * The scale search minimises sum(importance[i] * (x[i] - q[i])^2) instead of
- * the plain squared error. @p importance may be NULL (same as
- * realm_quantize_row()); entries must be finite and non-negative.
+ * the plain squared error.
+ * @param t destination type.
+ * @param src @p n floats.
+ * @param dst realm_row_bytes(t, n) bytes, written completely.
+ * @param n elements, a multiple of the block size of @p t.
+ * @param importance @p n finite, non-negative weights, or NULL (same as
+ *        realm_quantize_row()).
+ * @return as realm_quantize_row(); REALM_ERR_INVALID_ARG for a negative or
+ *         non-finite weight.
  */
 realm_status realm_quantize_row_weighted(realm_type t, const float *src, void *dst, int64_t n,
                                          const float *importance);
 
 /**
  * @brief Dequantize one row of @p n elements of type @p t into floats.
+ * @param t source type.
  * @param src realm_row_bytes(t, n) bytes (read only).
- * @param dst @p n floats, written completely.
+ * @param dst @p n floats, written completely; must not overlap @p src.
+ * @param n elements, a multiple of the block size of @p t.
  * @return as realm_quantize_row().
  */
 realm_status realm_dequantize_row(realm_type t, const void *src, float *dst, int64_t n);

@@ -5,9 +5,13 @@
 #ifndef REALM_REALM_H
 #define REALM_REALM_H
 
+/** Major version: incompatible API changes. */
 #define REALM_VERSION_MAJOR 0
+/** Minor version: compatible additions. */
 #define REALM_VERSION_MINOR 1
+/** Patch version: fixes. */
 #define REALM_VERSION_PATCH 0
+/** The version as a string, "MAJOR.MINOR.PATCH". */
 #define REALM_VERSION_STRING "0.1.0"
 /** Version of the on-disk block layouts (GGUF's, unchanged). */
 #define REALM_FORMAT_VERSION 1
@@ -16,6 +20,7 @@
 #include "realm/quant.h"
 #include "realm/ops.h"
 #include "realm/cpu.h"
+#include "realm/runtime.h"
 
 #ifdef __cplusplus
 extern "C" {
