@@ -108,7 +108,8 @@ static guarded quantized_acts(const isa_table *scalar, const float *x, int64_t k
 static void dot_dequantized(const float *wf, const block_q8_K *xq, int64_t k, double *dot, double *mag) {
     *dot = *mag = 0;
     for (int64_t i = 0; i < k; i++) {
-        const double v = (double)wf[i] * ((double)xq[i / QK_K].d * xq[i / QK_K].qs[i % QK_K]);
+        const block_q8_K *b = &xq[i / QK_K];
+        const double v = (double)wf[i] * ((double)b->d * b->qs[i % QK_K]);
         *dot += v;
         *mag += fabs(v);
     }

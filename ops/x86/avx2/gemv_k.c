@@ -14,6 +14,7 @@
 
 #include "gemv/gemv.h"
 #include "quant/blocks.h"
+#include "x86/gemv_k_scales.h"
 
 static inline float hsum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -58,12 +59,12 @@ static void vec_dot_q2_K(int64_t k, const void *vw, const void *vx, float *out) 
     const __m128i m4 = _mm_set1_epi8(0xF);
     __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++) {
-        const __m128i sm = _mm_loadu_si128((const __m128i *)w[i].scales);
+        const __m128i sm = k_in_reg128(_mm_loadu_si128((const __m128i *)w[i].scales));
         const __m256i sc16 = _mm256_cvtepu8_epi16(_mm_and_si128(sm, m4));
         const __m256i mn16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sm, 4), m4));
         __m256i isum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
-            const __m256i q = load32(w[i].qs + 32 * h), sc8 = half_scales(sc16, h);
+            const __m256i q = k_in_reg256(load32(w[i].qs + 32 * h)), sc8 = half_scales(sc16, h);
             for (int j = 0; j < 4; j++) {
                 const __m256i lv = _mm256_and_si256(_mm256_srli_epi16(q, 2 * j), m3);
                 isum = dot32(isum, lv, x[i].qs + 128 * h + 32 * j, pair_scales(sc8, j));
@@ -77,20 +78,6 @@ static void vec_dot_q2_K(int64_t k, const void *vw, const void *vx, float *out) 
     *out = hsum8(acc) - hsum8(accm);
 }
 
-/* 16 6-bit q3_K scales, minus 32, as signed bytes (see the AVX-512 file). */
-static inline __m128i q3_scales(const uint8_t *s) {
-    uint64_t a, t;
-    uint32_t b;
-    memcpy(&a, s, 8);
-    memcpy(&b, s + 8, 4);
-    const uint64_t m4 = 0x0F0F0F0F0F0F0F0Full, m2 = 0x0303030303030303ull;
-    t = b | (uint64_t)(b >> 2) << 32;
-    const uint64_t lo = (a & m4) | (t & m2) << 4;
-    t = (b >> 4) | (uint64_t)(b >> 6) << 32;
-    const uint64_t hi = (a >> 4 & m4) | (t & m2) << 4;
-    return _mm_sub_epi8(_mm_set_epi64x((long long)hi, (long long)lo), _mm_set1_epi8(32));
-}
-
 /* q3_K: element 128h + 32j + l has level bits 2j of qs[32h + l] plus 4 when
  * bit 4h + j of hmask[l] is set; value = level - 4, folded through the
  * bsums as -4 * sum_s scale_s * bsum_s. */
@@ -100,11 +87,13 @@ static void vec_dot_q3_K(int64_t k, const void *vw, const void *vx, float *out) 
     const __m256i m3 = _mm256_set1_epi8(3), m4 = _mm256_set1_epi8(4);
     __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++) {
-        const __m256i sc16 = _mm256_cvtepi8_epi16(q3_scales(w[i].scales));
-        const __m256i hm = load32(w[i].hmask);
+        /* the block's last 16 bytes: qs[62..63], the scales, d */
+        const __m128i tail = k_in_reg128(_mm_loadu_si128((const __m128i *)(w[i].qs + 62)));
+        const __m256i sc16 = _mm256_cvtepi8_epi16(k_q3_scales(tail));
+        const __m256i hm = k_in_reg256(load32(w[i].hmask));
         __m256i isum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
-            const __m256i q = load32(w[i].qs + 32 * h), sc8 = half_scales(sc16, h);
+            const __m256i q = k_in_reg256(load32(w[i].qs + 32 * h)), sc8 = half_scales(sc16, h);
             for (int j = 0; j < 4; j++) {
                 const __m256i lo = _mm256_and_si256(_mm256_srli_epi16(q, 2 * j), m3);
                 const __m256i hi = _mm256_and_si256(shift_bytes(hm, 2 - (4 * h + j)), m4); /* bit to bit 2 */
@@ -113,39 +102,28 @@ static void vec_dot_q3_K(int64_t k, const void *vw, const void *vx, float *out) 
         }
         const __m256i osum = _mm256_madd_epi16(sc16, load32(x[i].bsums));
         isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(osum, 2));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(_cvtsh_ss(w[i].d) * x[i].d), acc);
+        const __m128 d = _mm_mul_ps(_mm_cvtph_ps(_mm_srli_si128(tail, 14)), _mm_set1_ps(x[i].d));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_broadcastss_ps(d), acc);
     }
     *out = hsum8(acc);
-}
-
-/* The 12 scale bytes of q4_K / q5_K unpacked: 8 scales then 8 mins. */
-static inline __m128i k4_scales(const uint8_t *s) {
-    uint32_t a[4];
-    memcpy(a, s, 12);
-    a[3] = ((a[2] >> 4) & 0x0F0F0F0F) | (((a[1] >> 6) & 0x03030303) << 4);
-    const uint32_t mins_lo = a[1] & 0x3F3F3F3F;
-    a[1] = (a[2] & 0x0F0F0F0F) | (((a[0] >> 6) & 0x03030303) << 4);
-    a[2] = mins_lo;
-    a[0] &= 0x3F3F3F3F;
-    return _mm_loadu_si128((const __m128i *)a);
 }
 
 /* q4_K and q5_K (qh NULL for q4_K). Byte 32p + l holds element 64p + l
  * (low nibble) and 64p + 32 + l (high); the fifth bit is bit 2p / 2p + 1
  * of qh[l]. Each 32-element sub-block is one vector, so its scale is a
  * broadcast word; each min is doubled to line up with the bsums. */
-static inline __attribute__((always_inline)) void dot_q45_K(const uint8_t *scales, uint16_t d, uint16_t dmin,
-                                                            const uint8_t *qs, const uint8_t *qh,
-                                                            const block_q8_K *x, __m256 *acc, __m256 *accm) {
+static inline __attribute__((always_inline)) void dot_q45_K(__m128i head, const uint8_t *qs,
+                                                            const uint8_t *qh, const block_q8_K *x,
+                                                            __m256 *acc, __m256 *accm) {
     const __m256i m4 = _mm256_set1_epi8(0xF), m16 = _mm256_set1_epi8(16);
-    const __m128i sm = k4_scales(scales);
+    const __m128i sm = k_q45_scales(head);
     /* scale words 0..7 in both lanes; vpshufb with (2j, 2j + 1) broadcasts word j */
     const __m256i sc8 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(sm));
     const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(sm, sm));
-    const __m256i hb = qh ? load32(qh) : _mm256_setzero_si256();
+    const __m256i hb = qh ? k_in_reg256(load32(qh)) : _mm256_setzero_si256();
     __m256i isum = _mm256_setzero_si256();
     for (int p = 0; p < 4; p++) {
-        const __m256i q = load32(qs + 32 * p);
+        const __m256i q = k_in_reg256(load32(qs + 32 * p));
         __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
         if (qh) {
             lo = _mm256_or_si256(lo, _mm256_and_si256(shift_bytes(hb, 4 - 2 * p), m16));
@@ -158,8 +136,9 @@ static inline __attribute__((always_inline)) void dot_q45_K(const uint8_t *scale
         isum = dot32(isum, hi, x->qs + 64 * p + 32, s1);
     }
     const __m256i msum = _mm256_madd_epi16(mins, load32(x->bsums));
-    *acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(_cvtsh_ss(d) * x->d), *acc);
-    *accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(_cvtsh_ss(dmin) * x->d), *accm);
+    const __m128 s = _mm_mul_ps(_mm_cvtph_ps(head), _mm_set1_ps(x->d)); /* d, dmin */
+    *acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_broadcastss_ps(s), *acc);
+    *accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_broadcastss_ps(_mm_movehdup_ps(s)), *accm);
 }
 
 static void vec_dot_q4_K(int64_t k, const void *vw, const void *vx, float *out) {
@@ -167,7 +146,7 @@ static void vec_dot_q4_K(int64_t k, const void *vw, const void *vx, float *out) 
     const block_q8_K *x = vx;
     __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++)
-        dot_q45_K(w[i].scales, w[i].d, w[i].dmin, w[i].qs, NULL, &x[i], &acc, &accm);
+        dot_q45_K(k_in_reg128(_mm_loadu_si128((const __m128i *)&w[i])), w[i].qs, NULL, &x[i], &acc, &accm);
     *out = hsum8(acc) - hsum8(accm);
 }
 
@@ -176,7 +155,7 @@ static void vec_dot_q5_K(int64_t k, const void *vw, const void *vx, float *out) 
     const block_q8_K *x = vx;
     __m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++)
-        dot_q45_K(w[i].scales, w[i].d, w[i].dmin, w[i].qs, w[i].qh, &x[i], &acc, &accm);
+        dot_q45_K(k_in_reg128(_mm_loadu_si128((const __m128i *)&w[i])), w[i].qs, w[i].qh, &x[i], &acc, &accm);
     *out = hsum8(acc) - hsum8(accm);
 }
 
@@ -192,10 +171,11 @@ static void vec_dot_q6_K(int64_t k, const void *vw, const void *vx, float *out) 
         const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)w[i].scales));
         __m256i isum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
-            const __m256i qh = load32(w[i].qh + 32 * h), sc8 = half_scales(sc16, h);
+            const __m256i qh = k_in_reg256(load32(w[i].qh + 32 * h)), sc8 = half_scales(sc16, h);
+            const __m256i ql[2] = {k_in_reg256(load32(w[i].ql + 64 * h)),
+                                   k_in_reg256(load32(w[i].ql + 64 * h + 32))};
             for (int j = 0; j < 4; j++) {
-                const __m256i ql = load32(w[i].ql + 64 * h + 32 * (j % 2));
-                const __m256i lo = _mm256_and_si256(j < 2 ? ql : _mm256_srli_epi16(ql, 4), m4);
+                const __m256i lo = _mm256_and_si256(j < 2 ? ql[j] : _mm256_srli_epi16(ql[j - 2], 4), m4);
                 const __m256i hi = _mm256_and_si256(shift_bytes(qh, 4 - 2 * j), m30);
                 isum = dot32(isum, _mm256_or_si256(lo, hi), x[i].qs + 128 * h + 32 * j, pair_scales(sc8, j));
             }
@@ -218,7 +198,7 @@ static void vec_dot_q8_K(int64_t k, const void *vw, const void *vx, float *out) 
     for (int64_t i = 0; i < k / QK_K; i++) {
         __m256i isum = _mm256_setzero_si256();
         for (int m = 0; m < 8; m++) {
-            const __m256i wq = load32(w[i].qs + 32 * m), xq = load32(x[i].qs + 32 * m);
+            const __m256i wq = k_in_reg256(load32(w[i].qs + 32 * m)), xq = load32(x[i].qs + 32 * m);
             const __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(xq, wq));
             isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, ones));
         }

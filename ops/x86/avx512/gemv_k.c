@@ -2,11 +2,14 @@
  * Q8_K activation quantizer. Same integer sums as ops/gemv/scalar_k.c.
  *
  * Decode is memory-bound, so the budget is a few vector ops per 64
- * weights. Shared choices:
- *  - vector v holds elements 64v .. 64v + 63 of a super-block, so the Q8_K
- *    quants are plain loads. The formats keep 32 consecutive elements in
- *    one bit field of 32 bytes: those bytes are broadcast to both 256-bit
- *    halves and each half shifted by its own amount (vpsrlvq);
+ * weights. What bounds these loops on Zen (measured): misaligned loads
+ * (GGUF blocks are 84..292 bytes, so nearly all are) cost about a cycle
+ * each, and shuffles issue on two ports. So:
+ *  - vector v holds elements 64v .. 64v + 63 of a super-block, and the
+ *    Q8_K quants are four plain loads. The formats keep 32 consecutive
+ *    elements in one bit field of 32 bytes: the weight bytes are loaded
+ *    64 at a time and each 256-bit half duplicated (vshufi64x2), then
+ *    shifted by a per-half amount (vpsrlvq);
  *  - weight levels are the unsigned operand (u8), Q8_K quants the signed;
  *  - sub-block scales are applied in int32: vpmaddubsw pair sums times the
  *    scale words (vpdpwssd), or, for q2_K, a lookup of scale * level that
@@ -21,6 +24,7 @@
 
 #include "gemv/gemv.h"
 #include "quant/blocks.h"
+#include "x86/gemv_k_scales.h"
 
 /* d and the fp16 after it (dmin) as floats, times the activation scale. */
 static inline __m128 two_scales(const realm_half *d, float dx) {
@@ -31,6 +35,29 @@ static inline __m128 two_scales(const realm_half *d, float dx) {
 
 /* The 32 bytes at p in both 256-bit halves. */
 static inline __m512i bcast32(const void *p) { return _mm512_broadcast_i64x4(_mm256_loadu_si256(p)); }
+
+/* The rows are only a few KB and these loops are dense enough that the
+ * out-of-order window covers little DRAM latency on its own: fetch the
+ * weights 4 KB ahead (into the rows the caller reads next). Measured on
+ * Zen, 1 thread: 0-20% more bandwidth for q2_K..q6_K; q8_K, light enough
+ * to keep its loads in flight, did not gain and goes without. */
+static inline void prefetch_ahead(const void *blk, int bytes) {
+    for (int j = 0; j < bytes; j += 64)
+        _mm_prefetch((const char *)blk + 4096 + j, _MM_HINT_T0);
+}
+
+/* v, kept in a register: GCC folds a load into every instruction that
+ * uses it, reading the same bytes again, and loads bound these kernels. */
+static inline __m512i in_reg(__m512i v) {
+    __asm__("" : "+v"(v));
+    return v;
+}
+
+/* The low (h = 0) or high 256 bits of v in both halves: one 64-byte load
+ * and this shuffle beat two 32-byte broadcast loads. */
+static inline __m512i halves_of(__m512i v, int h) {
+    return h ? _mm512_shuffle_i64x2(v, v, 0xEE) : _mm512_shuffle_i64x2(v, v, 0x44);
+}
 
 /* a in each 64-bit lane of the low half, b in the high half. */
 static inline __m512i halves64(long long a, long long b) { return _mm512_set_epi64(b, b, b, b, a, a, a, a); }
@@ -91,25 +118,27 @@ static void vec_dot_q2_K(int64_t k, const void *vw, const void *vx, float *out) 
     __m512 acc = _mm512_setzero_ps();
     __m256 accm = _mm256_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++) {
-        const __m128i sm = _mm_loadu_si128((const __m128i *)w[i].scales);
-        const __m128i sc = _mm_and_si128(sm, _mm512_castsi512_si128(m4));
-        const __m128i mn = _mm_and_si128(_mm_srli_epi16(sm, 4), _mm512_castsi512_si128(m4));
+        prefetch_ahead(&w[i], sizeof w[i]);
+        const __m128i sm = k_in_reg128(_mm_loadu_si128((const __m128i *)w[i].scales));
+        const __m512i q = in_reg(_mm512_loadu_si512(w[i].qs));
         /* table = sc * level: sc where level is odd, plus 2 sc where >= 2 */
-        const __m512i r = _mm512_shuffle_epi8(_mm512_broadcast_i32x4(sc), tab_idx);
+        const __m512i r = _mm512_shuffle_epi8(
+            _mm512_broadcast_i32x4(_mm_and_si128(sm, _mm512_castsi512_si128(m4))), tab_idx);
         __m512i tab = _mm512_maskz_mov_epi8(Q2_LEVEL_ODD, r);
         tab = _mm512_mask_add_epi8(tab, Q2_LEVEL_GE2, tab, _mm512_add_epi8(r, r));
         __m512i isum = _mm512_setzero_si512();
         for (int h = 0; h < 2; h++) {
             /* vector 2h: j = 0 (low half) and 1 (high); 2h + 1: j = 2, 3 */
-            const __m512i b = bcast32(w[i].qs + 32 * h), b4 = _mm512_srli_epi16(b, 4);
+            const __m512i b = halves_of(q, h), b4 = _mm512_srli_epi16(b, 4);
             const __m512i i0 = _mm512_ternarylogic_epi32(b, field, off[2 * h], 0xEA); /* (b & field) | off */
             const __m512i i1 = _mm512_ternarylogic_epi32(b4, field, off[2 * h + 1], 0xEA);
             const int8_t *xq = x[i].qs + 128 * h;
             isum = _mm512_dpbusd_epi32(isum, _mm512_shuffle_epi8(tab, i0), _mm512_loadu_si512(xq));
             isum = _mm512_dpbusd_epi32(isum, _mm512_shuffle_epi8(tab, i1), _mm512_loadu_si512(xq + 64));
         }
-        const __m256i msum =
-            _mm256_madd_epi16(_mm256_cvtepu8_epi16(mn), _mm256_loadu_si256((const __m256i *)x[i].bsums));
+        /* the scale bytes as words are sc + 16 * min */
+        const __m256i msum = _mm256_madd_epi16(_mm256_srli_epi16(_mm256_cvtepu8_epi16(sm), 4),
+                                               _mm256_loadu_si256((const __m256i *)x[i].bsums));
         const __m128 s = two_scales(&w[i].d, x[i].d);
         acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_broadcastss_ps(s), acc);
         accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_broadcastss_ps(_mm_movehdup_ps(s)), accm);
@@ -117,26 +146,10 @@ static void vec_dot_q2_K(int64_t k, const void *vw, const void *vx, float *out) 
     *out = finish(acc, accm);
 }
 
-/* 16 6-bit q3_K scales, minus 32, as signed bytes: low nibbles in bytes
- * 0..7 (scales 0..7 low, 8..15 high), top 2 bits in bytes 8..11 (scale s
- * at bits 2 * (s / 4) of byte 8 + s % 4). Done in 64-bit integer registers,
- * which are idle while the vector units work. */
-static inline __m128i q3_scales(const uint8_t *s) {
-    uint64_t a, t;
-    uint32_t b;
-    memcpy(&a, s, 8);
-    memcpy(&b, s + 8, 4);
-    const uint64_t m4 = 0x0F0F0F0F0F0F0F0Full, m2 = 0x0303030303030303ull;
-    t = b | (uint64_t)(b >> 2) << 32; /* top bits of scales 0..3, 4..7 */
-    const uint64_t lo = (a & m4) | (t & m2) << 4;
-    t = (b >> 4) | (uint64_t)(b >> 6) << 32; /* ... of scales 8..11, 12..15 */
-    const uint64_t hi = (a >> 4 & m4) | (t & m2) << 4;
-    return _mm_sub_epi8(_mm_set_epi64x((long long)hi, (long long)lo), _mm_set1_epi8(32));
-}
-
 /* q3_K. Element 128h + 32j + l: level bits 2j of qs[32h + l], plus 4 when
  * bit 4h + j of hmask[l] is set; value = level - 4, folded as
- * -4 * sum_s scale_s * bsum_s. */
+ * -4 * sum_s scale_s * bsum_s. Three loads: hmask with qs[0..31], qs[32..63],
+ * and the 16 bytes ending the block (qs[62..63], scales, d). */
 static void vec_dot_q3_K(int64_t k, const void *vw, const void *vx, float *out) {
     const block_q3_K *w = vw;
     const block_q8_K *x = vx;
@@ -147,60 +160,68 @@ static void vec_dot_q3_K(int64_t k, const void *vw, const void *vx, float *out) 
         hbit[v] = halves8((char)(1 << (2 * v)), (char)(1 << (2 * v + 1)));
     __m512 acc = _mm512_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++) {
-        const __m256i sc16 = _mm256_cvtepi8_epi16(q3_scales(w[i].scales));
+        prefetch_ahead(&w[i], sizeof w[i]);
+        const __m512i head = in_reg(_mm512_loadu_si512(w[i].hmask));
+        const __m128i tail = k_in_reg128(_mm_loadu_si128((const __m128i *)(w[i].qs + 62)));
+        const __m512i hm = halves_of(head, 0), qs[2] = {halves_of(head, 1), bcast32(w[i].qs + 32)};
+        const __m256i sc16 = _mm256_cvtepi8_epi16(k_q3_scales(tail));
         const __m512i scw = _mm512_zextsi256_si512(sc16);
-        const __m512i hm = bcast32(w[i].hmask);
         __m512i isum = _mm512_setzero_si512();
         for (int v = 0; v < 4; v++) {
-            __m512i q =
-                _mm512_and_si512(_mm512_srlv_epi64(bcast32(w[i].qs + 32 * (v / 2)), shift[v % 2]), m3);
+            __m512i q = _mm512_and_si512(_mm512_srlv_epi64(qs[v / 2], shift[v % 2]), m3);
             q = _mm512_mask_add_epi8(q, _mm512_test_epi8_mask(hm, hbit[v]), q, four);
             isum = dot64(isum, q, x[i].qs + 64 * v, scales_of(scw, v));
         }
         const __m256i osum = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)x[i].bsums));
         isum = _mm512_sub_epi32(isum, _mm512_zextsi256_si512(_mm256_slli_epi32(osum, 2)));
-        const float d = _cvtsh_ss(w[i].d) * x[i].d;
-        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d), acc);
+        const __m128 d = _mm_mul_ps(_mm_cvtph_ps(_mm_srli_si128(tail, 14)), _mm_set1_ps(x[i].d));
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_broadcastss_ps(d), acc);
     }
     *out = _mm512_reduce_add_ps(acc);
 }
 
-/* The 12 scale bytes of q4_K / q5_K unpacked: 8 scales then 8 mins. */
-static inline __m128i k4_scales(const uint8_t *s) {
-    uint32_t a[4];
-    memcpy(a, s, 12);
-    a[3] = ((a[2] >> 4) & 0x0F0F0F0F) | (((a[1] >> 6) & 0x03030303) << 4);
-    const uint32_t mins_lo = a[1] & 0x3F3F3F3F;
-    a[1] = (a[2] & 0x0F0F0F0F) | (((a[0] >> 6) & 0x03030303) << 4);
-    a[2] = mins_lo;
-    a[0] &= 0x3F3F3F3F;
-    return _mm_loadu_si128((const __m128i *)a);
-}
+/* vpermw indices for q4_K / q5_K: vector p (elements 64p .. 64p + 63) is
+ * sub-blocks 2p (words 0..15) and 2p + 1 (16..31), the scales being words
+ * 0..7; the mins (words 8..15) each twice, to meet bsums 2j and 2j + 1. */
+static const int16_t sub32_idx[4][32] = {
+    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+    {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3},
+    {4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5},
+    {6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7},
+};
+static const int16_t mins_idx[16] = {8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15};
 
-/* q4_K and q5_K share everything but the fifth bit: qh is NULL for q4_K.
- * Byte 32p + l holds element 64p + l (low nibble) and 64p + 32 + l (high);
- * the fifth bit is bit 2p (low) / 2p + 1 (high) of qh[l]. Sub-blocks are
- * 32 long: each scale and min is doubled to the per-16 layout, which also
- * lines the mins up with the bsums. */
-static inline __attribute__((always_inline)) void dot_q45_K(const uint8_t *scales, const realm_half *d,
-                                                            const uint8_t *qs, const uint8_t *qh,
-                                                            const block_q8_K *x, __m512 *acc, __m256 *accm) {
-    const __m512i m4 = _mm512_set1_epi8(0x0F), sixteen = _mm512_set1_epi8(16), nib = halves64(0, 4);
-    const __m128i sm = k4_scales(scales);
-    const __m512i scw = _mm512_zextsi256_si512(_mm256_cvtepu8_epi16(_mm_unpacklo_epi8(sm, sm)));
-    const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(sm, sm));
-    const __m512i hb = qh ? bcast32(qh) : _mm512_setzero_si512();
+/* q4_K and q5_K: head = the block's first 16 (q4_K) or 64 (q5_K: with qh
+ * in bytes 16..47) bytes; qs = the 128 nibble bytes; qh NULL for q4_K.
+ * Byte 32p + l holds element 64p + l (low nibble) and 64p + 32 + l (high):
+ * one 64-byte load gives the low and high nibbles of p = 2c, 2c + 1, and
+ * vshufi64x2 pairs them into vectors 2c and 2c + 1. The fifth bit of q5_K
+ * is bit 2p (low half) / 2p + 1 (high half) of qh[l]. */
+static inline __attribute__((always_inline)) void dot_q45_K(__m128i head, const uint8_t *qs,
+                                                            const __m512i *qh, const block_q8_K *x,
+                                                            __m512 *acc, __m256 *accm) {
+    const __m512i m4 = _mm512_set1_epi8(0x0F), m16 = _mm512_set1_epi8(16);
+    const __m256i w16 = _mm256_cvtepu8_epi16(k_q45_scales(head));
+    const __m512i scw = _mm512_zextsi256_si512(w16);
+    const __m256i mins = _mm256_permutexvar_epi16(_mm256_loadu_si256((const __m256i *)mins_idx), w16);
     __m512i isum = _mm512_setzero_si512();
-    for (int v = 0; v < 4; v++) {
-        __m512i q = _mm512_and_si512(_mm512_srlv_epi64(bcast32(qs + 32 * v), nib), m4);
-        if (qh) {
-            const __m512i bit = halves8((char)(1 << (2 * v)), (char)(1 << (2 * v + 1)));
-            q = _mm512_mask_add_epi8(q, _mm512_test_epi8_mask(hb, bit), q, sixteen);
+    for (int c = 0; c < 2; c++) {
+        const __m512i q = in_reg(_mm512_loadu_si512(qs + 64 * c));
+        const __m512i lo = _mm512_and_si512(q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
+        for (int u = 0; u < 2; u++) {
+            const int p = 2 * c + u;
+            __m512i lv = u ? _mm512_shuffle_i64x2(lo, hi, 0xEE) : _mm512_shuffle_i64x2(lo, hi, 0x44);
+            if (qh) { /* bit 2p / 2p + 1 to bit 4 */
+                const __m512i h = p < 2 ? _mm512_sllv_epi64(*qh, halves64(4 - 2 * p, 3 - 2 * p))
+                                        : _mm512_srlv_epi64(*qh, halves64(2 * p - 4, 2 * p - 3));
+                lv = _mm512_ternarylogic_epi32(h, m16, lv, 0xEA); /* (h & 16) | lv */
+            }
+            isum = _mm512_dpwssd_epi32(isum, _mm512_maddubs_epi16(lv, _mm512_loadu_si512(x->qs + 64 * p)),
+                                       _mm512_permutexvar_epi16(_mm512_loadu_si512(sub32_idx[p]), scw));
         }
-        isum = dot64(isum, q, x->qs + 64 * v, scales_of(scw, v));
     }
     const __m256i msum = _mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)x->bsums));
-    const __m128 s = two_scales(d, x->d);
+    const __m128 s = _mm_mul_ps(_mm_cvtph_ps(head), _mm_set1_ps(x->d)); /* d, dmin */
     *acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_broadcastss_ps(s), *acc);
     *accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_broadcastss_ps(_mm_movehdup_ps(s)), *accm);
 }
@@ -210,8 +231,10 @@ static void vec_dot_q4_K(int64_t k, const void *vw, const void *vx, float *out) 
     const block_q8_K *x = vx;
     __m512 acc = _mm512_setzero_ps();
     __m256 accm = _mm256_setzero_ps();
-    for (int64_t i = 0; i < k / QK_K; i++)
-        dot_q45_K(w[i].scales, &w[i].d, w[i].qs, NULL, &x[i], &acc, &accm);
+    for (int64_t i = 0; i < k / QK_K; i++) {
+        prefetch_ahead(&w[i], sizeof w[i]);
+        dot_q45_K(k_in_reg128(_mm_loadu_si128((const __m128i *)&w[i])), w[i].qs, NULL, &x[i], &acc, &accm);
+    }
     *out = finish(acc, accm);
 }
 
@@ -220,14 +243,18 @@ static void vec_dot_q5_K(int64_t k, const void *vw, const void *vx, float *out) 
     const block_q8_K *x = vx;
     __m512 acc = _mm512_setzero_ps();
     __m256 accm = _mm256_setzero_ps();
-    for (int64_t i = 0; i < k / QK_K; i++)
-        dot_q45_K(w[i].scales, &w[i].d, w[i].qs, w[i].qh, &x[i], &acc, &accm);
+    for (int64_t i = 0; i < k / QK_K; i++) {
+        prefetch_ahead(&w[i], sizeof w[i]);
+        const __m512i head = in_reg(_mm512_loadu_si512(&w[i]));    /* d, dmin, scales, qh, qs[0..15] */
+        const __m512i qh = _mm512_shuffle_i64x2(head, head, 0x99); /* lanes 1, 2 twice */
+        dot_q45_K(_mm512_castsi512_si128(head), w[i].qs, &qh, &x[i], &acc, &accm);
+    }
     *out = finish(acc, accm);
 }
 
-/* q6_K. Vector 2h + u (u = 0, 1) is nibble u of ql[64h .. 64h + 63] (one
- * load), with the top 2 bits from qh[32h + l]: bits 4u (low half) and
- * 4u + 2 (high half), moved to bits 4-5. value = level - 32, folded as
+/* q6_K. Vector 2h + u (u = 0, 1) is nibble u of ql[64h .. 64h + 63] with
+ * the top 2 bits from qh[32h + l]: bits 4u (low half) and 4u + 2 (high
+ * half), moved to bits 4-5. value = level - 32, folded as
  * -32 * sum_s scale_s * bsum_s. */
 static void vec_dot_q6_K(int64_t k, const void *vw, const void *vx, float *out) {
     const block_q6_K *w = vw;
@@ -236,11 +263,12 @@ static void vec_dot_q6_K(int64_t k, const void *vw, const void *vx, float *out) 
     const __m512i up_lo = halves64(4, 2), up_hi = halves64(0, 2);
     __m512 acc = _mm512_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++) {
+        prefetch_ahead(&w[i], sizeof w[i]);
         const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)w[i].scales));
-        const __m512i scw = _mm512_zextsi256_si512(sc16);
+        const __m512i scw = _mm512_zextsi256_si512(sc16), qh64 = in_reg(_mm512_loadu_si512(w[i].qh));
         __m512i isum = _mm512_setzero_si512();
         for (int h = 0; h < 2; h++) {
-            const __m512i ql = _mm512_loadu_si512(w[i].ql + 64 * h), qh = bcast32(w[i].qh + 32 * h);
+            const __m512i ql = in_reg(_mm512_loadu_si512(w[i].ql + 64 * h)), qh = halves_of(qh64, h);
             /* (hi & 0x30) | (nibble & 0x0F) */
             const __m512i q0 =
                 _mm512_ternarylogic_epi32(_mm512_sllv_epi64(qh, up_lo), m30, _mm512_and_si512(ql, m4), 0xEA);
