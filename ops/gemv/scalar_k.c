@@ -15,11 +15,19 @@
 #include "gemv/gemv.h"
 #include "quant/blocks.h"
 
-/* sum_{l < n} q[l] * x[l]: the integer dot of one sub-block. */
-static inline int32_t dot_levels(const uint8_t *q, const int8_t *x, int n) {
+/* sum_e sc[e >> shift] * q[e] * x[e] over one super-block (sub-blocks of
+ * 1 << shift elements). Scaling the levels first (|sc * q| <= 128 * 63 <
+ * 2^15) leaves one long int16 x int8 dot, which compilers vectorize with
+ * a single reduction instead of one per sub-block. */
+static inline int32_t dot_scaled(const uint8_t *q, const int *sc, int shift, const int8_t *x) {
+    const int len = 1 << shift;
+    int16_t w[QK_K];
+    for (int b = 0; b < QK_K; b += len)
+        for (int l = 0; l < len; l++)
+            w[b + l] = (int16_t)(sc[b >> shift] * q[b + l]);
     int32_t s = 0;
-    for (int l = 0; l < n; l++)
-        s += q[l] * x[l];
+    for (int e = 0; e < QK_K; e++)
+        s += w[e] * x[e]; // cppcheck-suppress uninitvar ; len >= 1, so the loops above write all of w
     return s;
 }
 
@@ -49,11 +57,13 @@ static void vec_dot_q2_K(int64_t k, const void *vw, const void *vx, float *out) 
             for (int j = 0; j < 4; j++)
                 for (int l = 0; l < 32; l++)
                     q[128 * h + 32 * j + l] = (w[i].qs[32 * h + l] >> (2 * j)) & 3;
-        int32_t isum = 0, msum = 0;
+        int sc[16];
+        int32_t msum = 0;
         for (int s = 0; s < 16; s++) {
-            isum += (w[i].scales[s] & 0xF) * dot_levels(q + 16 * s, x[i].qs + 16 * s, 16);
+            sc[s] = w[i].scales[s] & 0xF;
             msum += (w[i].scales[s] >> 4) * x[i].bsums[s];
         }
+        const int32_t isum = dot_scaled(q, sc, 4, x[i].qs);
         const float d = realm_fp16_to_fp32(w[i].d), dmin = realm_fp16_to_fp32(w[i].dmin);
         acc += x[i].d * (d * (float)isum - dmin * (float)msum);
     }
@@ -76,14 +86,15 @@ static void vec_dot_q3_K(int64_t k, const void *vw, const void *vx, float *out) 
                 for (int l = 0; l < 32; l++)
                     q[128 * h + 32 * j + l] = (uint8_t)(((w[i].qs[32 * h + l] >> (2 * j)) & 3) |
                                                         ((w[i].hmask[l] >> (4 * h + j)) & 1) << 2);
-        int32_t isum = 0, osum = 0;
+        int scale[16];
+        int32_t osum = 0;
         for (int s = 0; s < 16; s++) {
             /* low 4 bits: a nibble of bytes 0..7; top 2 bits: byte 8 + s%4 */
             const int low = s < 8 ? sc[s] & 0xF : sc[s - 8] >> 4;
-            const int scale = (low | ((sc[8 + s % 4] >> (2 * (s / 4))) & 3) << 4) - 32;
-            isum += scale * dot_levels(q + 16 * s, x[i].qs + 16 * s, 16);
-            osum += scale * x[i].bsums[s];
+            scale[s] = (low | ((sc[8 + s % 4] >> (2 * (s / 4))) & 3) << 4) - 32;
+            osum += scale[s] * x[i].bsums[s];
         }
+        const int32_t isum = dot_scaled(q, scale, 4, x[i].qs);
         acc += x[i].d * (realm_fp16_to_fp32(w[i].d) * (float)(isum - 4 * osum));
     }
     *out = acc;
@@ -94,13 +105,14 @@ static void vec_dot_q3_K(int64_t k, const void *vw, const void *vx, float *out) 
  * |isum| <= 8 * 63 * 31 * 127 * 32, |msum| <= 8 * 63 * 127 * 32. */
 static float dot_q45_K(const uint8_t *scales, uint16_t dh, uint16_t dminh, const uint8_t *q,
                        const block_q8_K *x) {
-    int32_t isum = 0, msum = 0;
+    int sc[8];
+    int32_t msum = 0;
     for (int j = 0; j < 8; j++) {
-        int sc, mn;
-        scale_min_k4(scales, j, &sc, &mn);
-        isum += sc * dot_levels(q + 32 * j, x->qs + 32 * j, 32);
+        int mn;
+        scale_min_k4(scales, j, &sc[j], &mn);
         msum += mn * (x->bsums[2 * j] + x->bsums[2 * j + 1]);
     }
+    const int32_t isum = dot_scaled(q, sc, 5, x->qs);
     return x->d * (realm_fp16_to_fp32(dh) * (float)isum - realm_fp16_to_fp32(dminh) * (float)msum);
 }
 
@@ -156,11 +168,13 @@ static void vec_dot_q6_K(int64_t k, const void *vw, const void *vx, float *out) 
                     q[128 * h + 32 * j + l] =
                         (uint8_t)(((w[i].ql[64 * h + 32 * (j % 2) + l] >> (4 * (j / 2))) & 0xF) |
                                   ((w[i].qh[32 * h + l] >> (2 * j)) & 3) << 4);
-        int32_t isum = 0, osum = 0;
+        int scale[16];
+        int32_t osum = 0;
         for (int s = 0; s < 16; s++) {
-            isum += w[i].scales[s] * dot_levels(q + 16 * s, x[i].qs + 16 * s, 16);
-            osum += w[i].scales[s] * x[i].bsums[s];
+            scale[s] = w[i].scales[s];
+            osum += scale[s] * x[i].bsums[s];
         }
+        const int32_t isum = dot_scaled(q, scale, 4, x[i].qs);
         acc += x[i].d * (realm_fp16_to_fp32(w[i].d) * (float)(isum - 32 * osum));
     }
     *out = acc;
