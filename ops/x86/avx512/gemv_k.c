@@ -191,8 +191,9 @@ static const int16_t sub32_idx[4][32] = {
 };
 static const int16_t mins_idx[16] = {8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15};
 
-/* q4_K and q5_K: head = the block's first 16 (q4_K) or 64 (q5_K: with qh
- * in bytes 16..47) bytes; qs = the 128 nibble bytes; qh NULL for q4_K.
+/* q4_K and q5_K: head = the block's first 16 bytes (d, dmin, the packed
+ * scales); qs = the 128 nibble bytes; qh = q5_K's 32 bytes of fifth bits in
+ * both halves, NULL for q4_K.
  * Byte 32p + l holds element 64p + l (low nibble) and 64p + 32 + l (high):
  * one 64-byte load gives the low and high nibbles of p = 2c, 2c + 1, and
  * vshufi64x2 pairs them into vectors 2c and 2c + 1. The fifth bit of q5_K
