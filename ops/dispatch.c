@@ -1,13 +1,46 @@
-/* Backend -> kernel table. The optimized table is the reference table with
- * slots overridden by the fastest kernels this CPU supports (ops/x86/). */
+/* Backend -> kernel table. The optimized table starts as a copy of the
+ * reference table and the CPU's features override slots (BLIS-style), once.
+ * REALM_ISA=scalar|avx2|avx512 caps the ISA for tests and comparisons. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm/gemm_f32.h"
 #include "kernels.h"
+#include "realm/cpu.h"
+
+realm_status realm_opt_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X, int64_t ldx,
+                                    int64_t batch, float *Y, int64_t ldy);
+
+static realm_kernel_table optimized;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void build_optimized(void) {
+    optimized = *realm_kernels_reference();
+    optimized.name = "optimized-scalar";
+    optimized.matmul_quant = realm_opt_matmul_quant;
+    const char *isa = getenv("REALM_ISA");
+    const int cap = !isa ? 2 : strcmp(isa, "scalar") == 0 ? 0 : strcmp(isa, "avx2") == 0 ? 1 : 2;
+    const realm_cpu_features *f = realm_cpu_get_features();
+    if (cap >= 1 && f->avx2 && f->fma) {
+        optimized.name = "optimized-avx2";
+        optimized.gemm_f32_nn = realm_gemm_f32_nn_avx2;
+        optimized.gemm_f32_nt = realm_gemm_f32_nt_avx2;
+    }
+    if (cap >= 2 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) {
+        optimized.name = "optimized-avx512-vnni";
+        optimized.gemm_f32_nn = realm_gemm_f32_nn_avx512;
+        optimized.gemm_f32_nt = realm_gemm_f32_nt_avx512;
+    }
+}
 
 const realm_kernel_table *realm_kernels_get(realm_backend be) {
     switch (be) {
     case REALM_BACKEND_NAIVE:
         return realm_kernels_reference();
     case REALM_BACKEND_OPTIMIZED:
-        return realm_kernels_reference(); /* SIMD overrides arrive with the fast-kernels issue */
+        pthread_once(&once, build_optimized);
+        return &optimized;
     }
     return NULL;
 }

@@ -10,5 +10,6 @@ int tool_cmd_info(int argc, char **argv);
 int tool_cmd_quant(int argc, char **argv);
 int tool_cmd_dequant(int argc, char **argv);
 int tool_cmd_demo(int argc, char **argv);
+int tool_cmd_bench(int argc, char **argv);
 
 #endif
