@@ -5,20 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "gemm/gemm_f32.h"
+#include "gemv/gemv.h"
 #include "kernels.h"
+#include "qmm/qmm.h"
 #include "realm/cpu.h"
 
 realm_status realm_opt_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X, int64_t ldx,
                                     int64_t batch, float *Y, int64_t ldy);
 
 static realm_kernel_table optimized;
+static char optimized_name[160];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void build_optimized(void) {
     optimized = *realm_kernels_reference();
     optimized.name = "optimized-scalar";
     optimized.matmul_quant = realm_opt_matmul_quant;
+    const char *f32_isa = "reference";
     const char *isa = getenv("REALM_ISA");
     const int cap = !isa ? 2 : strcmp(isa, "scalar") == 0 ? 0 : strcmp(isa, "avx2") == 0 ? 1 : 2;
     const realm_cpu_features *f = realm_cpu_get_features();
@@ -26,12 +32,19 @@ static void build_optimized(void) {
         optimized.name = "optimized-avx2";
         optimized.gemm_f32_nn = realm_gemm_f32_nn_avx2;
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx2;
+        f32_isa = "avx2 6x16";
     }
     if (cap >= 2 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) {
         optimized.name = "optimized-avx512-vnni";
         optimized.gemm_f32_nn = realm_gemm_f32_nn_avx512;
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx512;
+        f32_isa = "avx512 14x32";
     }
+    /* the name says which kernel serves each matmul path (`realm info`) */
+    snprintf(optimized_name, sizeof optimized_name, "%s (f32 gemm: %s; quant gemv: %s; quant gemm: %s)",
+             optimized.name, f32_isa, realm_gemv_get()->isa,
+             realm_qgemm_kernel() == qg_kernel_avx512vnni ? "avx512-vnni 16x8" : "scalar");
+    optimized.name = optimized_name;
 }
 
 const realm_kernel_table *realm_kernels_get(realm_backend be) {
