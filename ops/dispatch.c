@@ -43,7 +43,9 @@ static void build_optimized(void) {
     /* the name says which kernel serves each matmul path (`realm info`) */
     snprintf(optimized_name, sizeof optimized_name, "%s (f32 gemm: %s; quant gemv: %s; quant gemm: %s)",
              optimized.name, f32_isa, realm_gemv_get()->isa,
-             realm_qgemm_kernel() == qg_kernel_avx512vnni ? "avx512-vnni 16x8" : "scalar");
+             realm_qgemm_kernel() == qg_kernel_avx512vnni ? "avx512-vnni 16x8"
+             : realm_qgemm_kernel() == qg_kernel_avx2     ? "avx2 16x3"
+                                                          : "scalar");
     optimized.name = optimized_name;
 }
 

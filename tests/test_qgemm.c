@@ -81,6 +81,12 @@ static void run_case(realm_type t, int64_t rows, int64_t k, int64_t batch, uint6
         cr_assert_eq(memcmp(y, y2, sizeof(float) * batch * rows), 0, "%s: avx512 kernel differs from scalar",
                      realm_type_name(t));
     }
+    if (realm_cpu_get_features()->avx2) {
+        for (int64_t i = 0; i < batch * rows; i++) y2[i] = NAN;
+        cr_assert_eq(qg_matmul(ty, qg_kernel_avx2, w, rb, rows, k, x, k, batch, y2, rows), REALM_OK);
+        cr_assert_eq(memcmp(y, y2, sizeof(float) * batch * rows), 0, "%s: avx2 kernel differs from scalar",
+                     realm_type_name(t));
+    }
     round_act_q8(x, batch * k);
     cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, yref), REALM_OK);
     errors(y, yref, mag, batch * rows, &rms, &max);
@@ -120,15 +126,46 @@ Test(qgemm, extreme_values_do_not_saturate) {
         float *yref = malloc(sizeof(float) * batch * rows), *y = malloc(sizeof(float) * batch * rows);
         for (int64_t i = 0; i < rows; i++) realm_quantize_row(t, wf + i * k, w + i * rb, k);
         realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, yref);
-        qg_kernel_fn kern = realm_cpu_get_features()->avx512vnni ? qg_kernel_avx512vnni : qg_kernel_scalar;
-        cr_assert_eq(qg_matmul(qg_type_get(t), kern, w, rb, rows, k, x, k, batch, y, rows), REALM_OK);
-        for (int64_t i = 0; i < batch * rows; i++)
-            cr_assert(fabsf(y[i] - yref[i]) <= 1e-3f * (fabsf(yref[i]) + k * 0.01f), "%s: %g vs %g",
-                      realm_type_name(t), y[i], yref[i]);
+        const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avx512vnni};
+        const bool have[] = {true, realm_cpu_get_features()->avx2, realm_cpu_get_features()->avx512vnni};
+        for (int ki = 0; ki < 3; ki++) {
+            if (!have[ki]) continue;
+            cr_assert_eq(qg_matmul(qg_type_get(t), kerns[ki], w, rb, rows, k, x, k, batch, y, rows), REALM_OK);
+            for (int64_t i = 0; i < batch * rows; i++)
+                cr_assert(fabsf(y[i] - yref[i]) <= 1e-3f * (fabsf(yref[i]) + k * 0.01f), "%s kernel %d: %g vs %g",
+                          realm_type_name(t), ki, y[i], yref[i]);
+        }
         free(w);
         free(yref);
         free(y);
     }
     free(wf);
     free(x);
+}
+
+/* A GGUF file may hold Q8_0 quants of -128 (our quantizers never write
+ * them): the AVX2 sign trick must not overflow on them. */
+Test(qgemm, q8_0_minus_128_is_exact) {
+    const int64_t rows = 3, k = 64, batch = 8;
+    const size_t rb = realm_row_bytes(REALM_TYPE_Q8_0, k);
+    uint8_t *w = calloc(rows, rb);
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t blk = 0; blk < k / 32; blk++) {
+            uint8_t *b = w + r * rb + blk * 34;
+            const uint16_t one = realm_fp32_to_fp16(1.0f);
+            memcpy(b, &one, 2);
+            memset(b + 2, 0x80, 32); /* -128 */
+        }
+    float x[8 * 64], y[8 * 3], yref[8 * 3];
+    for (int i = 0; i < batch * k; i++) x[i] = (i % 3 == 0) ? -1.0f : 1.0f; /* quantizes to exactly +-127 */
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, rows, k, x, batch, yref), REALM_OK);
+    const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avx512vnni};
+    const bool have[] = {true, realm_cpu_get_features()->avx2, realm_cpu_get_features()->avx512vnni};
+    for (int ki = 0; ki < 3; ki++) {
+        if (!have[ki]) continue;
+        cr_assert_eq(qg_matmul(qg_type_get(REALM_TYPE_Q8_0), kerns[ki], w, rb, rows, k, x, k, batch, y, rows),
+                     REALM_OK);
+        for (int i = 0; i < batch * rows; i++) cr_assert_eq(y[i], yref[i], "kernel %d: %g vs %g", ki, y[i], yref[i]);
+    }
+    free(w);
 }

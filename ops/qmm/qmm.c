@@ -13,8 +13,9 @@ static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 qg_kernel_fn realm_qgemm_kernel(void) {
     const char *isa = getenv("REALM_ISA");
     const realm_cpu_features *f = realm_cpu_get_features();
-    const int allowed = !isa || strcmp(isa, "avx512") == 0;
-    if (allowed && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) return qg_kernel_avx512vnni;
+    const int cap = !isa ? 2 : strcmp(isa, "scalar") == 0 ? 0 : strcmp(isa, "avx2") == 0 ? 1 : 2;
+    if (cap >= 2 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) return qg_kernel_avx512vnni;
+    if (cap >= 1 && f->avx2) return qg_kernel_avx2;
     return qg_kernel_scalar;
 }
 
