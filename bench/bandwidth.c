@@ -11,7 +11,8 @@
 static uint64_t read_slice(const uint64_t *p, size_t n) {
     uint64_t s[8] = {0};
     for (size_t i = 0; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++) s[j] += p[i + j];
+        for (int j = 0; j < 8; j++)
+            s[j] += p[i + j];
     return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
 }
 
@@ -27,7 +28,8 @@ int bench_bandwidth(int threads, size_t bytes, int reps, bench_bandwidth_result 
     }
     /* first touch by the reading threads: pages land near them */
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t i = 0; i < words; i++) buf[i] = i;
+    for (size_t i = 0; i < words; i++)
+        buf[i] = i;
     volatile uint64_t sink = 0;
     for (int r = -1; r < reps; r++) { /* r = -1: warm-up */
         uint64_t total = 0;

@@ -37,8 +37,8 @@ typedef struct bench_peak_result {
 int bench_peak(int threads, bench_peak_result *out);
 
 typedef struct bench_matmul_params {
-    realm_type type;       /* REALM_TYPE_F32 for the f32 GEMM */
-    int64_t k, n, batch;   /* weights n x k, activations batch x k */
+    realm_type type;     /* REALM_TYPE_F32 for the f32 GEMM */
+    int64_t k, n, batch; /* weights n x k, activations batch x k */
     int threads;
     realm_backend backend;
     int reps;
@@ -46,9 +46,9 @@ typedef struct bench_matmul_params {
 
 typedef struct bench_matmul_result {
     double median_s;
-    double gflops;       /* 2 * n * k * batch / s */
-    double weight_gbps;  /* weight bytes / s */
-    const char *path;    /* "gemv", "gemm", "naive", "f32" */
+    double gflops;      /* 2 * n * k * batch / s */
+    double weight_gbps; /* weight bytes / s */
+    const char *path;   /* "gemv", "gemm", "naive", "f32" */
 } bench_matmul_result;
 
 /* Times Y = X W^T on random data; weights and activations rotate through

@@ -82,16 +82,19 @@ int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out) {
     void **scratch = calloc((size_t)p->threads, sizeof *scratch);
     double *times = malloc(sizeof(double) * (size_t)p->reps);
     realm_qmm q;
-    const int use_qmm = p->backend == REALM_BACKEND_OPTIMIZED && realm_qmm_init(&q, p->type, w0, p->n, p->k, p->batch) == REALM_OK;
+    const int use_qmm = p->backend == REALM_BACKEND_OPTIMIZED &&
+                        realm_qmm_init(&q, p->type, w0, p->n, p->k, p->batch) == REALM_OK;
     void *act = use_qmm ? aligned_alloc(64, realm_qmm_act_bytes(&q) + 64) : NULL;
     int rc = (!w || !x || !y || !scratch || !times || (use_qmm && !act)) ? -1 : 0;
     for (int c = 0; rc == 0 && c < copies; c++) {
         w[c] = c == 0 ? w0 : aligned_alloc(64, (wbytes + 63) & ~(size_t)63);
         x[c] = aligned_alloc(64, (xbytes + 63) & ~(size_t)63);
-        if (!w[c] || !x[c]) rc = -1;
+        if (!w[c] || !x[c])
+            rc = -1;
         else {
             if (c > 0) memcpy(w[c], w0, wbytes);
-            for (int64_t i = 0; i < p->batch * p->k; i++) x[c][i] = (float)((i * 7 + c) % 23) / 11.0f - 1.0f;
+            for (int64_t i = 0; i < p->batch * p->k; i++)
+                x[c][i] = (float)((i * 7 + c) % 23) / 11.0f - 1.0f;
         }
     }
     for (int t = 0; rc == 0 && use_qmm && t < p->threads; t++)
@@ -109,14 +112,17 @@ int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out) {
         out->median_s = bench_median(times, p->reps);
         out->gflops = 2.0 * (double)p->n * (double)p->k * (double)p->batch / out->median_s / 1e9;
         out->weight_gbps = (double)wbytes / out->median_s / 1e9;
-        out->path = use_qmm ? (q.gemm ? "gemm" : "gemv") : p->backend == REALM_BACKEND_NAIVE ? "naive" : "f32";
+        out->path = use_qmm                             ? (q.gemm ? "gemm" : "gemv")
+                    : p->backend == REALM_BACKEND_NAIVE ? "naive"
+                                                        : "f32";
     }
     for (int c = 0; w && x && c < copies; c++) {
         free(w[c]);
         free(x[c]);
     }
     if (!w) free(w0);
-    for (int t = 0; scratch && t < p->threads; t++) free(scratch[t]);
+    for (int t = 0; scratch && t < p->threads; t++)
+        free(scratch[t]);
     free(w);
     free(x);
     free(y);

@@ -13,35 +13,45 @@ enum { ITERS = 4 * 1000 * 1000, CHAINS = 12 };
 __attribute__((target("avx512f"))) static float fma_avx512(int iters) {
     __m512 a[CHAINS];
     const __m512 x = _mm512_set1_ps(0.999f), y = _mm512_set1_ps(1e-7f);
-    for (int c = 0; c < CHAINS; c++) a[c] = _mm512_set1_ps((float)c);
+    for (int c = 0; c < CHAINS; c++)
+        a[c] = _mm512_set1_ps((float)c);
     for (int i = 0; i < iters; i++)
-        for (int c = 0; c < CHAINS; c++) a[c] = _mm512_fmadd_ps(a[c], x, y);
+        for (int c = 0; c < CHAINS; c++)
+            a[c] = _mm512_fmadd_ps(a[c], x, y);
     __m512 s = a[0];
-    for (int c = 1; c < CHAINS; c++) s = _mm512_add_ps(s, a[c]);
+    for (int c = 1; c < CHAINS; c++)
+        s = _mm512_add_ps(s, a[c]);
     return _mm512_reduce_add_ps(s);
 }
 
 __attribute__((target("avx512f,avx512vnni"))) static int dot_avx512(int iters) {
     __m512i a[CHAINS];
     const __m512i x = _mm512_set1_epi8(3), y = _mm512_set1_epi8(-2);
-    for (int c = 0; c < CHAINS; c++) a[c] = _mm512_set1_epi32(c);
+    for (int c = 0; c < CHAINS; c++)
+        a[c] = _mm512_set1_epi32(c);
     for (int i = 0; i < iters; i++)
-        for (int c = 0; c < CHAINS; c++) a[c] = _mm512_dpbusd_epi32(a[c], x, y);
+        for (int c = 0; c < CHAINS; c++)
+            a[c] = _mm512_dpbusd_epi32(a[c], x, y);
     __m512i s = a[0];
-    for (int c = 1; c < CHAINS; c++) s = _mm512_add_epi32(s, a[c]);
+    for (int c = 1; c < CHAINS; c++)
+        s = _mm512_add_epi32(s, a[c]);
     return _mm512_reduce_add_epi32(s);
 }
 
 __attribute__((target("avx2,fma"))) static float fma_avx2(int iters) {
     __m256 a[CHAINS];
     const __m256 x = _mm256_set1_ps(0.999f), y = _mm256_set1_ps(1e-7f);
-    for (int c = 0; c < CHAINS; c++) a[c] = _mm256_set1_ps((float)c);
+    for (int c = 0; c < CHAINS; c++)
+        a[c] = _mm256_set1_ps((float)c);
     for (int i = 0; i < iters; i++)
-        for (int c = 0; c < CHAINS; c++) a[c] = _mm256_fmadd_ps(a[c], x, y);
+        for (int c = 0; c < CHAINS; c++)
+            a[c] = _mm256_fmadd_ps(a[c], x, y);
     float out[8], s = 0;
-    for (int c = 1; c < CHAINS; c++) a[0] = _mm256_add_ps(a[0], a[c]);
+    for (int c = 1; c < CHAINS; c++)
+        a[0] = _mm256_add_ps(a[0], a[c]);
     _mm256_storeu_ps(out, a[0]);
-    for (int i = 0; i < 8; i++) s += out[i];
+    for (int i = 0; i < 8; i++)
+        s += out[i];
     return s;
 }
 
@@ -49,14 +59,17 @@ __attribute__((target("avx2,fma"))) static float fma_avx2(int iters) {
 __attribute__((target("avx2"))) static int dot_avx2(int iters) {
     __m256i a[CHAINS];
     const __m256i x = _mm256_set1_epi8(3), y = _mm256_set1_epi8(-2), one = _mm256_set1_epi16(1);
-    for (int c = 0; c < CHAINS; c++) a[c] = _mm256_set1_epi32(c);
+    for (int c = 0; c < CHAINS; c++)
+        a[c] = _mm256_set1_epi32(c);
     for (int i = 0; i < iters; i++)
         for (int c = 0; c < CHAINS; c++)
             a[c] = _mm256_add_epi32(a[c], _mm256_madd_epi16(_mm256_maddubs_epi16(x, y), one));
     int out[8], s = 0;
-    for (int c = 1; c < CHAINS; c++) a[0] = _mm256_add_epi32(a[0], a[c]);
+    for (int c = 1; c < CHAINS; c++)
+        a[0] = _mm256_add_epi32(a[0], a[c]);
     _mm256_storeu_si256((__m256i *)out, a[0]);
-    for (int i = 0; i < 8; i++) s += out[i];
+    for (int i = 0; i < 8; i++)
+        s += out[i];
     return s;
 }
 

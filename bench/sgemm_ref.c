@@ -19,14 +19,16 @@ int bench_sgemm_ref(int64_t m, int64_t n, int64_t k, int threads, int reps, benc
         free(times);
         return -1;
     }
-    for (int64_t i = 0; i < m * k; i++) a[i] = (float)(i % 17) / 17.0f - 0.5f;
-    for (int64_t i = 0; i < n * k; i++) b[i] = (float)(i % 13) / 13.0f - 0.5f;
+    for (int64_t i = 0; i < m * k; i++)
+        a[i] = (float)(i % 17) / 17.0f - 0.5f;
+    for (int64_t i = 0; i < n * k; i++)
+        b[i] = (float)(i % 13) / 13.0f - 0.5f;
     openblas_set_num_threads(threads);
     for (int r = -2; r < reps; r++) {
         const double t0 = bench_now();
         /* C = A B^T with B as [n][k]: the weight layout */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)k, 1.0f, a, (int)k, b, (int)k, 0.0f,
-                    c, (int)n);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)k, 1.0f, a, (int)k, b,
+                    (int)k, 0.0f, c, (int)n);
         const double dt = bench_now() - t0;
         if (r >= 0) times[r] = dt;
     }

@@ -13,8 +13,8 @@
 #include "qmm/qmm.h"
 #include "realm/cpu.h"
 
-realm_status realm_opt_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X, int64_t ldx,
-                                    int64_t batch, float *Y, int64_t ldy);
+realm_status realm_opt_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X,
+                                    int64_t ldx, int64_t batch, float *Y, int64_t ldy);
 
 static realm_kernel_table optimized;
 static char optimized_name[160];

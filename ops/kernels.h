@@ -14,12 +14,13 @@
  * W: rows x k of type t, rows back to back; X: [batch][ldx]; Y: [batch][ldy].
  * The only kernel that may fail: fast paths need workspace
  * (REALM_ERR_OUT_OF_MEMORY). */
-typedef realm_status (*realm_matmul_quant_fn)(realm_type t, const void *W, int64_t rows, int64_t k, const float *X,
-                                      int64_t ldx, int64_t batch, float *Y, int64_t ldy);
+typedef realm_status (*realm_matmul_quant_fn)(realm_type t, const void *W, int64_t rows, int64_t k,
+                                              const float *X, int64_t ldx, int64_t batch, float *Y,
+                                              int64_t ldy);
 
 /* C = A B (nn) or C = A Bt^T (nt); row-major with strides, as in ops.h. */
-typedef void (*realm_gemm_f32_fn)(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda, const float *B,
-                                  int64_t ldb, float *C, int64_t ldc);
+typedef void (*realm_gemm_f32_fn)(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda,
+                                  const float *B, int64_t ldb, float *C, int64_t ldc);
 
 typedef void (*realm_unary_fn)(const float *x, float *y, int64_t n);
 typedef void (*realm_binary_fn)(const float *a, const float *b, float *y, int64_t n);
@@ -29,8 +30,8 @@ typedef void (*realm_rms_norm_fn)(const float *x, const float *weight, float *y,
                                   float eps);
 typedef void (*realm_layer_norm_fn)(const float *x, const float *weight, const float *bias, float *y,
                                     int64_t rows, int64_t cols, float eps);
-typedef void (*realm_softmax_fn)(const float *x, float *y, int64_t rows, int64_t cols, float scale, bool causal,
-                                 int64_t pos0);
+typedef void (*realm_softmax_fn)(const float *x, float *y, int64_t rows, int64_t cols, float scale,
+                                 bool causal, int64_t pos0);
 /* positions: one per token, or NULL for p->pos0 + token; p fully resolved
  * (n_rot != 0). */
 typedef void (*realm_rope_fn)(const float *x, float *y, int64_t n_tokens, int64_t n_heads, int64_t head_dim,

@@ -50,17 +50,18 @@ static float block_min(realm_type t, const void *w, int64_t b) {
 }
 
 typedef struct {
-    double exact;      /* from dequantized weights and activations, min term through s */
-    double naive;      /* sum w * x on the float activations */
-    double abs_sum;    /* sum |w * x| on the float activations */
-    double act_bound;  /* what activation quantization can explain (see check_row) */
+    double exact;     /* from dequantized weights and activations, min term through s */
+    double naive;     /* sum w * x on the float activations */
+    double abs_sum;   /* sum |w * x| on the float activations */
+    double act_bound; /* what activation quantization can explain (see check_row) */
 } refs;
 
 /* References for one row. wf: dequantized weights; xf: float activations;
  * xq: their Q8_0 / Q8_1 blocks. For Q4_1 / Q5_1 the kernels use the
  * block's s = fp16(d_x * sum q_x) where the dequantized product has
  * sum x_j; the exact reference follows the kernels: + m (s - sum x_j). */
-static refs references(realm_type t, const float *wf, const void *w, const float *xf, const void *xq, int64_t k) {
+static refs references(realm_type t, const float *wf, const void *w, const float *xf, const void *xq,
+                       int64_t k) {
     const realm_type xt = realm_type_get_traits(t)->dot_type;
     float *xd = malloc((size_t)k * sizeof *xd);
     cr_assert_eq(realm_dequantize_row(xt, xq, xd, k), REALM_OK);
@@ -117,8 +118,9 @@ static void check_row(int isa, realm_type t, int64_t k, uint64_t seed) {
      * explains: about 2e-2 of sum |w x| at k = 8192 for this data (up to
      * 6e-2 for a single block with an outlier); the errors seen are 10 to
      * 40 times smaller, as the per-element errors partly cancel. */
-    cr_assert_leq(fabs(got - r.naive), r.act_bound + 1e-5 * r.abs_sum, "%s %s k=%lld: %.9g vs naive %.9g (bound %.3g)",
-                  isa_name[isa], realm_type_name(t), (long long)k, got, r.naive, r.act_bound);
+    cr_assert_leq(fabs(got - r.naive), r.act_bound + 1e-5 * r.abs_sum,
+                  "%s %s k=%lld: %.9g vs naive %.9g (bound %.3g)", isa_name[isa], realm_type_name(t),
+                  (long long)k, got, r.naive, r.act_bound);
     free(wsrc);
     free(wf);
     free(xf);
@@ -132,7 +134,8 @@ static void check_isa(int isa) {
     static const int64_t ks[] = {32, 64, 96, 128, 160, 288, 8192};
     for (size_t i = 0; i < N_TYPES; i++)
         for (size_t j = 0; j < sizeof ks / sizeof ks[0]; j++)
-            for (uint64_t s = 0; s < 3; s++) check_row(isa, types[i], ks[j], 1000 * i + 10 * j + s + 1);
+            for (uint64_t s = 0; s < 3; s++)
+                check_row(isa, types[i], ks[j], 1000 * i + 10 * j + s + 1);
 }
 
 Test(gemv_q32, vec_dot_scalar) { check_isa(ISA_SCALAR); }
@@ -159,11 +162,16 @@ static int fill_extreme_weights(realm_type t, void *w, int64_t nb, bool neg, flo
         }
     }
     switch (t) {
-    case REALM_TYPE_Q4_0: return 15 - 8;
-    case REALM_TYPE_Q4_1: return 15;
-    case REALM_TYPE_Q5_0: return 31 - 16;
-    case REALM_TYPE_Q5_1: return 31;
-    default: return neg ? -128 : 127;
+    case REALM_TYPE_Q4_0:
+        return 15 - 8;
+    case REALM_TYPE_Q4_1:
+        return 15;
+    case REALM_TYPE_Q5_0:
+        return 31 - 16;
+    case REALM_TYPE_Q5_1:
+        return 31;
+    default:
+        return neg ? -128 : 127;
     }
 }
 
@@ -173,7 +181,8 @@ static void fill_extreme_act(realm_type xt, void *x, int64_t nb, const int8_t q[
     for (int64_t b = 0; b < nb; b++) {
         int sum = 0;
         int8_t qs[32];
-        for (int j = 0; j < 32; j++) sum += qs[j] = q[j % 4];
+        for (int j = 0; j < 32; j++)
+            sum += qs[j] = q[j % 4];
         if (xt == REALM_TYPE_Q8_0) {
             block_q8_0 *y = (block_q8_0 *)x + b;
             y->d = one;
@@ -206,8 +215,10 @@ static void check_extremes(int isa) {
                     const float mn = neg ? -3.0f : 2.0f;
                     const int level = fill_extreme_weights(t, w, nb, neg, mn);
                     fill_extreme_act(xt, x, nb, pats[p]);
-                    const int64_t sq = 8 * (pats[p][0] + pats[p][1] + pats[p][2] + pats[p][3]); /* per block */
-                    const double want = (double)nb * ((double)level * (double)sq + (has_min(t) ? mn * (double)sq : 0));
+                    const int64_t sq =
+                        8 * (pats[p][0] + pats[p][1] + pats[p][2] + pats[p][3]); /* per block */
+                    const double want =
+                        (double)nb * ((double)level * (double)sq + (has_min(t) ? mn * (double)sq : 0));
                     float got = NAN;
                     tab.vec_dot[t](k, w, x, &got);
                     cr_assert_eq((double)got, want, "%s %s k=%lld pattern %zu neg %d: %.1f, want %.1f",
@@ -231,11 +242,13 @@ Test(gemv_q32, extremes_exact_avx512) { check_extremes(ISA_AVX512); }
 static float *act_input(int64_t k, uint64_t seed) {
     tu_rng rng = {seed};
     float *x = malloc((size_t)k * sizeof *x);
-    for (int64_t b = 0; b < k / 32; b++) tu_fill(&rng, x + b * 32, 32, (float)(b % 7 + 1) * 0.3f);
+    for (int64_t b = 0; b < k / 32; b++)
+        tu_fill(&rng, x + b * 32, 32, (float)(b % 7 + 1) * 0.3f);
     memset(x + 32, 0, 32 * sizeof *x);
     memset(x + 64, 0, 32 * sizeof *x);
     x[64 + 5] = -0.25f;
-    for (int j = 0; j < 32; j++) x[96 + j] = (float)(j - 16) + 0.5f;
+    for (int j = 0; j < 32; j++)
+        x[96 + j] = (float)(j - 16) + 0.5f;
     x[96] = 127.0f;
     return x;
 }
@@ -254,14 +267,16 @@ Test(gemv_q32, scalar_quantizer_follows_the_rule) {
     for (int64_t b = 0; b < k / 32; b++) {
         const float *xb = x + b * 32;
         float amax = 0;
-        for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(xb[j]));
+        for (int j = 0; j < 32; j++)
+            amax = fmaxf(amax, fabsf(xb[j]));
         const float d = amax / 127, id = d != 0 ? 1 / d : 0;
         cr_assert_eq(y0[b].d, realm_fp32_to_fp16(d), "block %lld", (long long)b);
         cr_assert_eq(y1[b].d, y0[b].d);
         int sum = 0;
         for (int j = 0; j < 32; j++) {
             const int q = (int)nearbyintf(xb[j] * id);
-            cr_assert_eq(y0[b].qs[j], q, "block %lld element %d: %d, want %d", (long long)b, j, y0[b].qs[j], q);
+            cr_assert_eq(y0[b].qs[j], q, "block %lld element %d: %d, want %d", (long long)b, j, y0[b].qs[j],
+                         q);
             cr_assert_eq(y1[b].qs[j], q);
             sum += q;
         }
@@ -269,7 +284,8 @@ Test(gemv_q32, scalar_quantizer_follows_the_rule) {
     }
     /* the zero block, and ties to even in the block with d = 1 */
     cr_assert_eq(y0[1].d, 0);
-    for (int j = 0; j < 32; j++) cr_assert_eq(y0[1].qs[j], 0);
+    for (int j = 0; j < 32; j++)
+        cr_assert_eq(y0[1].qs[j], 0);
     cr_assert_eq(y0[3].d, realm_fp32_to_fp16(1.0f));
     cr_assert_eq(y0[3].qs[1], -14); /* -14.5 -> -14 */
     cr_assert_eq(y0[3].qs[2], -14); /* -13.5 -> -14 */

@@ -18,7 +18,7 @@
  * a step of up to amax/127 with outliers at 8 sigma: about 1e-2 at most. */
 static double tol(realm_type t) {
     const realm_type_traits *tr = realm_type_get_traits(t);
-    if (!tr->is_quantized) return 1e-5;          /* f32 GEMM: float order only */
+    if (!tr->is_quantized) return 1e-5; /* f32 GEMM: float order only */
     return tr->dot_type == REALM_TYPE_Q8_K ? 1.5e-2 : 1e-2;
 }
 
@@ -40,16 +40,19 @@ static void check(realm_type t, int64_t rows, int64_t k, int64_t batch, uint64_t
         cr_assert_eq(realm_dequantize_row(t, w + i * rb, wf + i * k, k), REALM_OK);
     }
     cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, yn), REALM_OK);
-    for (int64_t i = 0; i < batch * rows; i++) yo[i] = NAN;
+    for (int64_t i = 0; i < batch * rows; i++)
+        yo[i] = NAN;
     cr_assert_eq(realm_matmul_quant(REALM_BACKEND_OPTIMIZED, t, w, rows, k, x, batch, yo), REALM_OK, "%s",
                  realm_last_error());
     double s = 0;
     for (int64_t b = 0; b < batch; b++)
         for (int64_t o = 0; o < rows; o++) {
             double mag = 0;
-            for (int64_t i = 0; i < k; i++) mag += fabs((double)wf[o * k + i] * x[b * k + i]);
+            for (int64_t i = 0; i < k; i++)
+                mag += fabs((double)wf[o * k + i] * x[b * k + i]);
             const double got = yo[b * rows + o], want = yn[b * rows + o];
-            cr_assert(isfinite(got), "%s: Y[%lld][%lld] not written", realm_type_name(t), (long long)b, (long long)o);
+            cr_assert(isfinite(got), "%s: Y[%lld][%lld] not written", realm_type_name(t), (long long)b,
+                      (long long)o);
             const double e = fabs(got - want) / (mag + 1e-30);
             s += e * e;
         }
@@ -68,7 +71,8 @@ Test(matmul_opt, all_types_against_naive) {
     uint64_t seed = 5;
     for (size_t ti = 0; ti < sizeof types / sizeof types[0]; ti++) {
         const realm_type t = types[ti];
-        const int64_t blk = realm_type_get_traits(t)->block_elems > 1 ? realm_type_get_traits(t)->block_elems : 32;
+        const int64_t blk =
+            realm_type_get_traits(t)->block_elems > 1 ? realm_type_get_traits(t)->block_elems : 32;
         for (size_t bi = 0; bi < sizeof batches / sizeof batches[0]; bi++) {
             const int64_t rows = bi % 2 ? 37 : 19; /* never a multiple of 16 */
             check(t, rows, blk, batches[bi], seed++);
@@ -80,7 +84,8 @@ Test(matmul_opt, all_types_against_naive) {
 /* The same op, split the way a scheduler splits it, gives the same bits
  * as one call: every row range computes its rows with the same arithmetic. */
 Test(matmul_opt, row_split_is_bit_identical) {
-    static const realm_type split_types[] = {REALM_TYPE_Q4_K, REALM_TYPE_Q8_0, REALM_TYPE_Q5_1, REALM_TYPE_F32};
+    static const realm_type split_types[] = {REALM_TYPE_Q4_K, REALM_TYPE_Q8_0, REALM_TYPE_Q5_1,
+                                             REALM_TYPE_F32};
     const int64_t rows = 80, k = 512;
     for (size_t ti = 0; ti < sizeof split_types / sizeof split_types[0]; ti++) {
         for (int64_t batch = 1; batch <= 33; batch += 16) {
@@ -93,14 +98,17 @@ Test(matmul_opt, row_split_is_bit_identical) {
             uint8_t *w = malloc(rb * rows);
             tu_fill(&r, wf, rows * k, 0.3f);
             tu_fill(&r, x, batch * k, 1.0f);
-            for (int64_t i = 0; i < rows; i++) realm_quantize_row(t, wf + i * k, w + i * rb, k);
+            for (int64_t i = 0; i < rows; i++)
+                realm_quantize_row(t, wf + i * k, w + i * rb, k);
             cr_assert_eq(realm_matmul_quant(REALM_BACKEND_OPTIMIZED, t, w, rows, k, x, batch, y1), REALM_OK);
             /* rows [0,48) and [48,80) as two calls */
             const int64_t cut = 48;
             cr_assert_eq(realm_matmul_quant(REALM_BACKEND_OPTIMIZED, t, w, cut, k, x, batch, part), REALM_OK);
-            for (int64_t b = 0; b < batch; b++) memcpy(y2 + b * rows, part + b * cut, sizeof(float) * cut);
-            cr_assert_eq(realm_matmul_quant(REALM_BACKEND_OPTIMIZED, t, w + cut * rb, rows - cut, k, x, batch, part),
-                         REALM_OK);
+            for (int64_t b = 0; b < batch; b++)
+                memcpy(y2 + b * rows, part + b * cut, sizeof(float) * cut);
+            cr_assert_eq(
+                realm_matmul_quant(REALM_BACKEND_OPTIMIZED, t, w + cut * rb, rows - cut, k, x, batch, part),
+                REALM_OK);
             for (int64_t b = 0; b < batch; b++)
                 memcpy(y2 + b * rows + cut, part + b * (rows - cut), sizeof(float) * (rows - cut));
             cr_assert_eq(memcmp(y1, y2, sizeof(float) * batch * rows), 0, "%s batch %lld: split differs",

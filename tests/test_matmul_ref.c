@@ -30,7 +30,8 @@ static void check_shape(realm_type t, int64_t rows, int64_t k, int64_t batch, ui
         cr_assert_eq(realm_quantize_row(t, wf + i * k, w + i * rb, k), REALM_OK);
         cr_assert_eq(realm_dequantize_row(t, w + i * rb, wd + i * k, k), REALM_OK);
     }
-    for (int64_t i = 0; i < batch * rows; i++) y[i] = NAN; /* poison: every element must be written */
+    for (int64_t i = 0; i < batch * rows; i++)
+        y[i] = NAN; /* poison: every element must be written */
     cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, y), REALM_OK, "%s",
                  realm_last_error());
     double num = 0, den = 0;
@@ -70,24 +71,34 @@ Test(matmul_ref, all_types_awkward_shapes) {
         const int64_t k_set[] = {blk, blk * 5};
         for (int ri = 0; ri < 3; ri++)
             for (int bi = 0; bi < 3; bi++)
-                for (int ki = 0; ki < 2; ki++) check_shape(t, rows_set[ri], k_set[ki], batch_set[bi], seed++);
+                for (int ki = 0; ki < 2; ki++)
+                    check_shape(t, rows_set[ri], k_set[ki], batch_set[bi], seed++);
     }
 }
 
 Test(matmul_ref, bad_input) {
     float x[64] = {0}, y[64];
     uint8_t w[256] = {0};
-    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, NULL, 1, 32, x, 1, y), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, NULL, 1, 32, x, 1, y),
+                 REALM_ERR_INVALID_ARG);
     cr_assert(strstr(realm_last_error(), "realm_matmul_quant") != NULL);
-    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 1, 32, NULL, 1, y), REALM_ERR_INVALID_ARG);
-    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 1, 32, x, 1, NULL), REALM_ERR_INVALID_ARG);
-    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 1, 33, x, 1, y), REALM_ERR_SHAPE);
-    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 0, 32, x, 1, y), REALM_ERR_INVALID_ARG);
-    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 1, 32, x, -1, y), REALM_ERR_INVALID_ARG);
-    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, (realm_type)4, w, 1, 32, x, 1, y), REALM_ERR_INVALID_ARG);
-    cr_assert_eq(realm_matmul_quant((realm_backend)9, REALM_TYPE_Q8_0, w, 1, 32, x, 1, y), REALM_ERR_INVALID_ARG);
-    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_F32, w, INT64_MAX / 2, INT64_MAX / 4, x, 1, y),
-                 REALM_ERR_OVERFLOW);
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 1, 32, NULL, 1, y),
+                 REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 1, 32, x, 1, NULL),
+                 REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 1, 33, x, 1, y),
+                 REALM_ERR_SHAPE);
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 0, 32, x, 1, y),
+                 REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 1, 32, x, -1, y),
+                 REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, (realm_type)4, w, 1, 32, x, 1, y),
+                 REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_matmul_quant((realm_backend)9, REALM_TYPE_Q8_0, w, 1, 32, x, 1, y),
+                 REALM_ERR_INVALID_ARG);
+    cr_assert_eq(
+        realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_F32, w, INT64_MAX / 2, INT64_MAX / 4, x, 1, y),
+        REALM_ERR_OVERFLOW);
     cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, 1, 32, x, INT64_MAX / 8, y),
                  REALM_ERR_OVERFLOW);
 }

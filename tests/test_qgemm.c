@@ -27,9 +27,11 @@ static const realm_type qtypes[] = {REALM_TYPE_Q4_0, REALM_TYPE_Q4_1, REALM_TYPE
 static void round_act_q8(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i += 32) {
         float amax = 0;
-        for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[i + j]));
+        for (int j = 0; j < 32; j++)
+            amax = fmaxf(amax, fabsf(x[i + j]));
         const float d = amax / 127.0f, id = amax > 0 ? 127.0f / amax : 0.0f;
-        for (int j = 0; j < 32; j++) x[i + j] = (float)lrintf(x[i + j] * id) * d;
+        for (int j = 0; j < 32; j++)
+            x[i + j] = (float)lrintf(x[i + j] * id) * d;
     }
 }
 
@@ -64,11 +66,13 @@ static void run_case(realm_type t, int64_t rows, int64_t k, int64_t batch, uint6
     for (int64_t b = 0; b < batch; b++)
         for (int64_t o = 0; o < rows; o++) {
             double m = 0;
-            for (int64_t i = 0; i < k; i++) m += fabs((double)wf[o * k + i] * x[b * k + i]);
+            for (int64_t i = 0; i < k; i++)
+                m += fabs((double)wf[o * k + i] * x[b * k + i]);
             mag[b * rows + o] = (float)m;
         }
     cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, yref), REALM_OK);
-    for (int64_t i = 0; i < batch * rows; i++) y[i] = y2[i] = NAN;
+    for (int64_t i = 0; i < batch * rows; i++)
+        y[i] = y2[i] = NAN;
     cr_assert_eq(qg_matmul(ty, qg_kernel_scalar, w, rb, rows, k, x, k, batch, y, rows), REALM_OK);
     for (int64_t i = 0; i < batch * rows; i++)
         cr_assert(isfinite(y[i]), "%s: Y[%lld] not written", realm_type_name(t), (long long)i);
@@ -82,7 +86,8 @@ static void run_case(realm_type t, int64_t rows, int64_t k, int64_t batch, uint6
                      realm_type_name(t));
     }
     if (realm_cpu_get_features()->avx2) {
-        for (int64_t i = 0; i < batch * rows; i++) y2[i] = NAN;
+        for (int64_t i = 0; i < batch * rows; i++)
+            y2[i] = NAN;
         cr_assert_eq(qg_matmul(ty, qg_kernel_avx2, w, rb, rows, k, x, k, batch, y2, rows), REALM_OK);
         cr_assert_eq(memcmp(y, y2, sizeof(float) * batch * rows), 0, "%s: avx2 kernel differs from scalar",
                      realm_type_name(t));
@@ -117,23 +122,27 @@ Test(qgemm, all_types_vs_naive) {
 Test(qgemm, extreme_values_do_not_saturate) {
     const int64_t rows = 16, k = 256, batch = 9;
     float *wf = malloc(sizeof(float) * rows * k), *x = malloc(sizeof(float) * batch * k);
-    for (int64_t i = 0; i < rows * k; i++) wf[i] = (i % 3 == 0) ? -1.0f : 1.0f;
-    for (int64_t i = 0; i < batch * k; i++) x[i] = (i % 2) ? 1.0f : -1.0f;
+    for (int64_t i = 0; i < rows * k; i++)
+        wf[i] = (i % 3 == 0) ? -1.0f : 1.0f;
+    for (int64_t i = 0; i < batch * k; i++)
+        x[i] = (i % 2) ? 1.0f : -1.0f;
     for (size_t ti = 0; ti < sizeof qtypes / sizeof qtypes[0]; ti++) {
         realm_type t = qtypes[ti];
         const size_t rb = realm_row_bytes(t, k);
         uint8_t *w = malloc(rb * rows);
         float *yref = malloc(sizeof(float) * batch * rows), *y = malloc(sizeof(float) * batch * rows);
-        for (int64_t i = 0; i < rows; i++) realm_quantize_row(t, wf + i * k, w + i * rb, k);
+        for (int64_t i = 0; i < rows; i++)
+            realm_quantize_row(t, wf + i * k, w + i * rb, k);
         realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, yref);
         const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avx512vnni};
         const bool have[] = {true, realm_cpu_get_features()->avx2, realm_cpu_get_features()->avx512vnni};
         for (int ki = 0; ki < 3; ki++) {
             if (!have[ki]) continue;
-            cr_assert_eq(qg_matmul(qg_type_get(t), kerns[ki], w, rb, rows, k, x, k, batch, y, rows), REALM_OK);
+            cr_assert_eq(qg_matmul(qg_type_get(t), kerns[ki], w, rb, rows, k, x, k, batch, y, rows),
+                         REALM_OK);
             for (int64_t i = 0; i < batch * rows; i++)
-                cr_assert(fabsf(y[i] - yref[i]) <= 1e-3f * (fabsf(yref[i]) + k * 0.01f), "%s kernel %d: %g vs %g",
-                          realm_type_name(t), ki, y[i], yref[i]);
+                cr_assert(fabsf(y[i] - yref[i]) <= 1e-3f * (fabsf(yref[i]) + k * 0.01f),
+                          "%s kernel %d: %g vs %g", realm_type_name(t), ki, y[i], yref[i]);
         }
         free(w);
         free(yref);
@@ -157,15 +166,18 @@ Test(qgemm, q8_0_minus_128_is_exact) {
             memset(b + 2, 0x80, 32); /* -128 */
         }
     float x[8 * 64], y[8 * 3], yref[8 * 3];
-    for (int i = 0; i < batch * k; i++) x[i] = (i % 3 == 0) ? -1.0f : 1.0f; /* quantizes to exactly +-127 */
-    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, rows, k, x, batch, yref), REALM_OK);
+    for (int i = 0; i < batch * k; i++)
+        x[i] = (i % 3 == 0) ? -1.0f : 1.0f; /* quantizes to exactly +-127 */
+    cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, rows, k, x, batch, yref),
+                 REALM_OK);
     const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avx512vnni};
     const bool have[] = {true, realm_cpu_get_features()->avx2, realm_cpu_get_features()->avx512vnni};
     for (int ki = 0; ki < 3; ki++) {
         if (!have[ki]) continue;
         cr_assert_eq(qg_matmul(qg_type_get(REALM_TYPE_Q8_0), kerns[ki], w, rb, rows, k, x, k, batch, y, rows),
                      REALM_OK);
-        for (int i = 0; i < batch * rows; i++) cr_assert_eq(y[i], yref[i], "kernel %d: %g vs %g", ki, y[i], yref[i]);
+        for (int i = 0; i < batch * rows; i++)
+            cr_assert_eq(y[i], yref[i], "kernel %d: %g vs %g", ki, y[i], yref[i]);
     }
     free(w);
 }

@@ -23,13 +23,20 @@ Test(types, gguf_ids_sizes_and_partners) {
         size_t bb;
         realm_type dot;
     } want[] = {
-        {REALM_TYPE_F32, 0, "f32", 1, 4, REALM_TYPE_F32},      {REALM_TYPE_F16, 1, "f16", 1, 2, REALM_TYPE_F16},
-        {REALM_TYPE_Q4_0, 2, "q4_0", 32, 18, REALM_TYPE_Q8_0}, {REALM_TYPE_Q4_1, 3, "q4_1", 32, 20, REALM_TYPE_Q8_1},
-        {REALM_TYPE_Q5_0, 6, "q5_0", 32, 22, REALM_TYPE_Q8_0}, {REALM_TYPE_Q5_1, 7, "q5_1", 32, 24, REALM_TYPE_Q8_1},
-        {REALM_TYPE_Q8_0, 8, "q8_0", 32, 34, REALM_TYPE_Q8_0}, {REALM_TYPE_Q8_1, 9, "q8_1", 32, 36, REALM_TYPE_Q8_1},
-        {REALM_TYPE_Q2_K, 10, "q2_K", 256, 84, REALM_TYPE_Q8_K}, {REALM_TYPE_Q3_K, 11, "q3_K", 256, 110, REALM_TYPE_Q8_K},
-        {REALM_TYPE_Q4_K, 12, "q4_K", 256, 144, REALM_TYPE_Q8_K}, {REALM_TYPE_Q5_K, 13, "q5_K", 256, 176, REALM_TYPE_Q8_K},
-        {REALM_TYPE_Q6_K, 14, "q6_K", 256, 210, REALM_TYPE_Q8_K}, {REALM_TYPE_Q8_K, 15, "q8_K", 256, 292, REALM_TYPE_Q8_K},
+        {REALM_TYPE_F32, 0, "f32", 1, 4, REALM_TYPE_F32},
+        {REALM_TYPE_F16, 1, "f16", 1, 2, REALM_TYPE_F16},
+        {REALM_TYPE_Q4_0, 2, "q4_0", 32, 18, REALM_TYPE_Q8_0},
+        {REALM_TYPE_Q4_1, 3, "q4_1", 32, 20, REALM_TYPE_Q8_1},
+        {REALM_TYPE_Q5_0, 6, "q5_0", 32, 22, REALM_TYPE_Q8_0},
+        {REALM_TYPE_Q5_1, 7, "q5_1", 32, 24, REALM_TYPE_Q8_1},
+        {REALM_TYPE_Q8_0, 8, "q8_0", 32, 34, REALM_TYPE_Q8_0},
+        {REALM_TYPE_Q8_1, 9, "q8_1", 32, 36, REALM_TYPE_Q8_1},
+        {REALM_TYPE_Q2_K, 10, "q2_K", 256, 84, REALM_TYPE_Q8_K},
+        {REALM_TYPE_Q3_K, 11, "q3_K", 256, 110, REALM_TYPE_Q8_K},
+        {REALM_TYPE_Q4_K, 12, "q4_K", 256, 144, REALM_TYPE_Q8_K},
+        {REALM_TYPE_Q5_K, 13, "q5_K", 256, 176, REALM_TYPE_Q8_K},
+        {REALM_TYPE_Q6_K, 14, "q6_K", 256, 210, REALM_TYPE_Q8_K},
+        {REALM_TYPE_Q8_K, 15, "q8_K", 256, 292, REALM_TYPE_Q8_K},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         cr_assert_eq((int)want[i].t, want[i].id);
@@ -73,7 +80,8 @@ Test(status, names) {
     cr_assert_str_eq(realm_status_str(REALM_OK), "REALM_OK");
     cr_assert_str_eq(realm_status_str(REALM_ERR_SHAPE), "REALM_ERR_SHAPE");
     cr_assert_str_eq(realm_status_str((realm_status)1234), "REALM_ERR_UNKNOWN");
-    for (int s = 0; s < REALM_STATUS_COUNT; s++) cr_assert(strncmp(realm_status_str((realm_status)s), "REALM_", 6) == 0);
+    for (int s = 0; s < REALM_STATUS_COUNT; s++)
+        cr_assert(strncmp(realm_status_str((realm_status)s), "REALM_", 6) == 0);
 }
 
 static float f_from_bits(uint32_t u) {
@@ -133,14 +141,27 @@ Test(fp16, rounds_to_nearest_even) {
  * about 1.5x what the formats achieve (bits per weight decide it). */
 static double rmse_bound(realm_type t) {
     switch (t) {
-    case REALM_TYPE_Q8_0: case REALM_TYPE_Q8_1: return 0.012;
-    case REALM_TYPE_Q8_K: return 0.03; /* one scale per 256: outliers set the step */
-    case REALM_TYPE_Q6_K: return 0.04;
-    case REALM_TYPE_Q5_0: case REALM_TYPE_Q5_1: case REALM_TYPE_Q5_K: return 0.07;
-    case REALM_TYPE_Q4_0: case REALM_TYPE_Q4_1: case REALM_TYPE_Q4_K: return 0.14;
-    case REALM_TYPE_Q3_K: return 0.28;
-    case REALM_TYPE_Q2_K: return 0.5;
-    default: return 0;
+    case REALM_TYPE_Q8_0:
+    case REALM_TYPE_Q8_1:
+        return 0.012;
+    case REALM_TYPE_Q8_K:
+        return 0.03; /* one scale per 256: outliers set the step */
+    case REALM_TYPE_Q6_K:
+        return 0.04;
+    case REALM_TYPE_Q5_0:
+    case REALM_TYPE_Q5_1:
+    case REALM_TYPE_Q5_K:
+        return 0.07;
+    case REALM_TYPE_Q4_0:
+    case REALM_TYPE_Q4_1:
+    case REALM_TYPE_Q4_K:
+        return 0.14;
+    case REALM_TYPE_Q3_K:
+        return 0.28;
+    case REALM_TYPE_Q2_K:
+        return 0.5;
+    default:
+        return 0;
     }
 }
 
@@ -155,7 +176,8 @@ Test(quant, roundtrip_error_on_generated_rows) {
         cr_assert_eq(realm_quantize_row(t, x, q, n), REALM_OK);
         cr_assert_eq(realm_dequantize_row(t, q, y, n), REALM_OK);
         double e = tu_rel_rmse(y, x, n);
-        cr_assert(e < rmse_bound(t), "%s: relative RMSE %.4g above %.4g", realm_type_name(t), e, rmse_bound(t));
+        cr_assert(e < rmse_bound(t), "%s: relative RMSE %.4g above %.4g", realm_type_name(t), e,
+                  rmse_bound(t));
         cr_assert(e > 1e-6, "%s: a lossy format reproduced the input exactly", realm_type_name(t));
     }
     free(x);
@@ -172,8 +194,10 @@ Test(quant, zeros_constants_and_f16_rows) {
         memset(x, 0, sizeof x);
         cr_assert_eq(realm_quantize_row(t, x, q, n), REALM_OK);
         cr_assert_eq(realm_dequantize_row(t, q, y, n), REALM_OK);
-        for (int j = 0; j < n; j++) cr_assert_eq(y[j], 0.0f, "%s zeros -> %g", realm_type_name(t), y[j]);
-        for (int j = 0; j < n; j++) x[j] = 0.5f;
+        for (int j = 0; j < n; j++)
+            cr_assert_eq(y[j], 0.0f, "%s zeros -> %g", realm_type_name(t), y[j]);
+        for (int j = 0; j < n; j++)
+            x[j] = 0.5f;
         cr_assert_eq(realm_quantize_row(t, x, q, n), REALM_OK);
         cr_assert_eq(realm_dequantize_row(t, q, y, n), REALM_OK);
         for (int j = 0; j < n; j++)
@@ -183,7 +207,8 @@ Test(quant, zeros_constants_and_f16_rows) {
     tu_fill(&r, x, n, 100.0f);
     cr_assert_eq(realm_quantize_row(REALM_TYPE_F16, x, q, n), REALM_OK);
     cr_assert_eq(realm_dequantize_row(REALM_TYPE_F16, q, y, n), REALM_OK);
-    for (int j = 0; j < n; j++) cr_assert_eq(y[j], realm_fp16_to_fp32(realm_fp32_to_fp16(x[j])));
+    for (int j = 0; j < n; j++)
+        cr_assert_eq(y[j], realm_fp16_to_fp32(realm_fp32_to_fp16(x[j])));
     cr_assert_eq(realm_quantize_row(REALM_TYPE_F32, x, q, n), REALM_OK);
     cr_assert_eq(memcmp(q, x, sizeof x), 0);
 }
@@ -196,7 +221,8 @@ Test(quant, importance_weights_help_weighted_elements) {
     float *x = malloc(sizeof(float) * n), *w = malloc(sizeof(float) * n), *y = malloc(sizeof(float) * n);
     void *q = malloc(realm_row_bytes(REALM_TYPE_Q8_K, n));
     tu_fill(&r, x, n, 1.0f);
-    for (int64_t j = 0; j < n; j++) w[j] = (j % 4 == 0) ? 100.0f : 0.01f;
+    for (int64_t j = 0; j < n; j++)
+        w[j] = (j % 4 == 0) ? 100.0f : 0.01f;
     for (size_t i = 0; i < N_QUANT; i++) {
         realm_type t = all_quant[i];
         double err[2];
@@ -204,7 +230,8 @@ Test(quant, importance_weights_help_weighted_elements) {
             cr_assert_eq(realm_quantize_row_weighted(t, x, q, n, pass ? w : NULL), REALM_OK);
             cr_assert_eq(realm_dequantize_row(t, q, y, n), REALM_OK);
             err[pass] = 0;
-            for (int64_t j = 0; j < n; j++) err[pass] += w[j] * ((double)x[j] - y[j]) * ((double)x[j] - y[j]);
+            for (int64_t j = 0; j < n; j++)
+                err[pass] += w[j] * ((double)x[j] - y[j]) * ((double)x[j] - y[j]);
         }
         cr_assert(err[1] <= err[0] * 1.0001, "%s: weighted error %.6g with weights vs %.6g without",
                   realm_type_name(t), err[1], err[0]);

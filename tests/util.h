@@ -13,7 +13,7 @@ typedef struct {
 } tu_rng;
 uint64_t tu_next(tu_rng *r);
 float tu_uniform(tu_rng *r, float lo, float hi); /* [lo, hi) */
-float tu_normal(tu_rng *r);                       /* N(0, 1) */
+float tu_normal(tu_rng *r);                      /* N(0, 1) */
 /* Fills x with n values of a mixed distribution: normal * scale with a few
  * outliers, never all zeros. */
 void tu_fill(tu_rng *r, float *x, int64_t n, float scale);

@@ -24,8 +24,8 @@ static bool parse_list(const char *cmd, const char *flag, const char *s, int64_t
         char *end;
         long long x = strtoll(s, &end, 10);
         if (end == s || (*end && *end != ',') || x < lo || x > hi || *n == MAX_LIST) {
-            tool_error(cmd, "--%s: expected a comma-separated list of integers in [%" PRId64 ", %" PRId64 "]", flag,
-                       lo, hi);
+            tool_error(cmd, "--%s: expected a comma-separated list of integers in [%" PRId64 ", %" PRId64 "]",
+                       flag, lo, hi);
             return false;
         }
         v[(*n)++] = x;
@@ -46,20 +46,52 @@ static int bench_matmul_cmd(int argc, char **argv) {
     const char *batch_s = "1", *threads_s = "1";
     int format = FMT_TABLE;
     tool_opt opts[] = {
-        {.name = "type", .kind = TOOL_OPT_TYPE, .value = &type, .metavar = "T", .help = "weight type; default q4_K"},
-        {.name = "k", .kind = TOOL_OPT_INT, .value = &k, .metavar = "K", .min = 1, .max = 1 << 20,
+        {.name = "type",
+         .kind = TOOL_OPT_TYPE,
+         .value = &type,
+         .metavar = "T",
+         .help = "weight type; default q4_K"},
+        {.name = "k",
+         .kind = TOOL_OPT_INT,
+         .value = &k,
+         .metavar = "K",
+         .min = 1,
+         .max = 1 << 20,
          .help = "row length (inputs); default 4096"},
-        {.name = "n", .kind = TOOL_OPT_INT, .value = &n, .metavar = "N", .min = 1, .max = 1 << 22,
+        {.name = "n",
+         .kind = TOOL_OPT_INT,
+         .value = &n,
+         .metavar = "N",
+         .min = 1,
+         .max = 1 << 22,
          .help = "weight rows (outputs); default 4096"},
-        {.name = "batch", .kind = TOOL_OPT_STRING, .value = &batch_s, .metavar = "B[,B...]",
+        {.name = "batch",
+         .kind = TOOL_OPT_STRING,
+         .value = &batch_s,
+         .metavar = "B[,B...]",
          .help = "activation rows (tokens); default 1"},
-        {.name = "threads", .kind = TOOL_OPT_STRING, .value = &threads_s, .metavar = "T[,T...]",
+        {.name = "threads",
+         .kind = TOOL_OPT_STRING,
+         .value = &threads_s,
+         .metavar = "T[,T...]",
          .help = "threads; default 1"},
-        {.name = "backend", .kind = TOOL_OPT_BACKEND, .value = &backend, .metavar = "naive|optimized",
+        {.name = "backend",
+         .kind = TOOL_OPT_BACKEND,
+         .value = &backend,
+         .metavar = "naive|optimized",
          .help = "default optimized"},
-        {.name = "reps", .kind = TOOL_OPT_INT, .value = &reps, .metavar = "R", .min = 1, .max = 100000,
+        {.name = "reps",
+         .kind = TOOL_OPT_INT,
+         .value = &reps,
+         .metavar = "R",
+         .min = 1,
+         .max = 100000,
          .help = "timed runs after two warm-ups; the median is reported; default 5"},
-        {.name = "format", .kind = TOOL_OPT_CHOICE, .value = &format, .metavar = "FMT", .choices = formats,
+        {.name = "format",
+         .kind = TOOL_OPT_CHOICE,
+         .value = &format,
+         .metavar = "FMT",
+         .choices = formats,
          .help = "table, csv or json (one object per line); default table"},
     };
     tool_cli cli = {"bench matmul", "Times Y = X W^T (activation quantization included).", opts,
@@ -78,8 +110,8 @@ static int bench_matmul_cmd(int argc, char **argv) {
         return TOOL_EXIT_USAGE;
     }
     if (format == FMT_TABLE)
-        printf("%-5s %6s %6s %6s %7s %-9s %-5s %12s %9s %11s\n", "type", "k", "n", "batch", "threads", "backend",
-               "path", "median_s", "GFLOP/s", "weight GB/s");
+        printf("%-5s %6s %6s %6s %7s %-9s %-5s %12s %9s %11s\n", "type", "k", "n", "batch", "threads",
+               "backend", "path", "median_s", "GFLOP/s", "weight GB/s");
     if (format == FMT_CSV) printf("bench,type,k,n,batch,threads,backend,path,median_s,gflops,weight_gbps\n");
     int done = 0;
     for (int i = 0; i < nb; i++) {
@@ -92,14 +124,16 @@ static int bench_matmul_cmd(int argc, char **argv) {
             }
             const char *tn = realm_type_name(type), *bn = realm_backend_name(backend);
             if (format == FMT_TABLE)
-                printf("%-5s %6" PRId64 " %6" PRId64 " %6" PRId64 " %7" PRId64 " %-9s %-5s %12.6f %9.1f %11.2f\n",
+                printf("%-5s %6" PRId64 " %6" PRId64 " %6" PRId64 " %7" PRId64
+                       " %-9s %-5s %12.6f %9.1f %11.2f\n",
                        tn, k, n, batches[i], threads[j], bn, r.path, r.median_s, r.gflops, r.weight_gbps);
             else if (format == FMT_CSV)
-                printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%s,%.9f,%.3f,%.3f\n", tn, k, n,
-                       batches[i], threads[j], bn, r.path, r.median_s, r.gflops, r.weight_gbps);
+                printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%s,%.9f,%.3f,%.3f\n", tn,
+                       k, n, batches[i], threads[j], bn, r.path, r.median_s, r.gflops, r.weight_gbps);
             else
-                printf("{\"bench\":\"matmul\",\"type\":\"%s\",\"k\":%" PRId64 ",\"n\":%" PRId64 ",\"batch\":%" PRId64
-                       ",\"threads\":%" PRId64 ",\"backend\":\"%s\",\"path\":\"%s\",\"median_s\":%.9f,\"gflops\":%.3f,"
+                printf("{\"bench\":\"matmul\",\"type\":\"%s\",\"k\":%" PRId64 ",\"n\":%" PRId64
+                       ",\"batch\":%" PRId64 ",\"threads\":%" PRId64
+                       ",\"backend\":\"%s\",\"path\":\"%s\",\"median_s\":%.9f,\"gflops\":%.3f,"
                        "\"weight_gbps\":%.3f}\n",
                        tn, k, n, batches[i], threads[j], bn, r.path, r.median_s, r.gflops, r.weight_gbps);
             fflush(stdout);
@@ -114,13 +148,30 @@ static int bench_bandwidth_cmd(int argc, char **argv) {
     const char *threads_s = "1";
     int format = FMT_TABLE;
     tool_opt opts[] = {
-        {.name = "threads", .kind = TOOL_OPT_STRING, .value = &threads_s, .metavar = "T[,T...]",
+        {.name = "threads",
+         .kind = TOOL_OPT_STRING,
+         .value = &threads_s,
+         .metavar = "T[,T...]",
          .help = "threads; default 1"},
-        {.name = "bytes", .kind = TOOL_OPT_INT, .value = &bytes, .metavar = "N", .min = 1 << 20,
-         .max = (int64_t)1 << 40, .help = "buffer size; default 512 MiB"},
-        {.name = "reps", .kind = TOOL_OPT_INT, .value = &reps, .metavar = "R", .min = 1, .max = 1000,
+        {.name = "bytes",
+         .kind = TOOL_OPT_INT,
+         .value = &bytes,
+         .metavar = "N",
+         .min = 1 << 20,
+         .max = (int64_t)1 << 40,
+         .help = "buffer size; default 512 MiB"},
+        {.name = "reps",
+         .kind = TOOL_OPT_INT,
+         .value = &reps,
+         .metavar = "R",
+         .min = 1,
+         .max = 1000,
          .help = "timed passes; default 5"},
-        {.name = "format", .kind = TOOL_OPT_CHOICE, .value = &format, .metavar = "FMT", .choices = formats,
+        {.name = "format",
+         .kind = TOOL_OPT_CHOICE,
+         .value = &format,
+         .metavar = "FMT",
+         .choices = formats,
          .help = "table, csv or json; default table"},
     };
     tool_cli cli = {"bench bandwidth", "STREAM-style read bandwidth (the batch-1 matmul ceiling).", opts,
@@ -138,8 +189,10 @@ static int bench_bandwidth_cmd(int argc, char **argv) {
             tool_error("bench bandwidth", "cannot allocate %" PRId64 " bytes", bytes);
             return TOOL_EXIT_FAILURE;
         }
-        if (format == FMT_TABLE) printf("%7d %12zu %10.6f %8.2f\n", r.threads, r.bytes, r.median_s, r.gbps);
-        else if (format == FMT_CSV) printf("bandwidth,%d,%zu,%.9f,%.3f\n", r.threads, r.bytes, r.median_s, r.gbps);
+        if (format == FMT_TABLE)
+            printf("%7d %12zu %10.6f %8.2f\n", r.threads, r.bytes, r.median_s, r.gbps);
+        else if (format == FMT_CSV)
+            printf("bandwidth,%d,%zu,%.9f,%.3f\n", r.threads, r.bytes, r.median_s, r.gbps);
         else
             printf("{\"bench\":\"bandwidth\",\"threads\":%d,\"bytes\":%zu,\"median_s\":%.9f,\"gbps\":%.3f}\n",
                    r.threads, r.bytes, r.median_s, r.gbps);
@@ -152,9 +205,16 @@ static int bench_peak_cmd(int argc, char **argv) {
     const char *threads_s = "1";
     int format = FMT_TABLE;
     tool_opt opts[] = {
-        {.name = "threads", .kind = TOOL_OPT_STRING, .value = &threads_s, .metavar = "T[,T...]",
+        {.name = "threads",
+         .kind = TOOL_OPT_STRING,
+         .value = &threads_s,
+         .metavar = "T[,T...]",
          .help = "threads; default 1"},
-        {.name = "format", .kind = TOOL_OPT_CHOICE, .value = &format, .metavar = "FMT", .choices = formats,
+        {.name = "format",
+         .kind = TOOL_OPT_CHOICE,
+         .value = &format,
+         .metavar = "FMT",
+         .choices = formats,
          .help = "table, csv or json; default table"},
     };
     tool_cli cli = {"bench peak", "Register-only f32 FMA and int8 dot throughput of this machine.", opts,
@@ -172,11 +232,14 @@ static int bench_peak_cmd(int argc, char **argv) {
             tool_error("bench peak", "this CPU has neither AVX-512 VNNI nor AVX2+FMA");
             return TOOL_EXIT_FAILURE;
         }
-        if (format == FMT_TABLE) printf("%7d %-12s %12.1f %12.1f\n", r.threads, r.isa, r.f32_gflops, r.int8_gops);
-        else if (format == FMT_CSV) printf("peak,%d,%s,%.3f,%.3f\n", r.threads, r.isa, r.f32_gflops, r.int8_gops);
+        if (format == FMT_TABLE)
+            printf("%7d %-12s %12.1f %12.1f\n", r.threads, r.isa, r.f32_gflops, r.int8_gops);
+        else if (format == FMT_CSV)
+            printf("peak,%d,%s,%.3f,%.3f\n", r.threads, r.isa, r.f32_gflops, r.int8_gops);
         else
-            printf("{\"bench\":\"peak\",\"threads\":%d,\"isa\":\"%s\",\"f32_gflops\":%.3f,\"int8_gops\":%.3f}\n",
-                   r.threads, r.isa, r.f32_gflops, r.int8_gops);
+            printf(
+                "{\"bench\":\"peak\",\"threads\":%d,\"isa\":\"%s\",\"f32_gflops\":%.3f,\"int8_gops\":%.3f}\n",
+                r.threads, r.isa, r.f32_gflops, r.int8_gops);
         progress(j + 1, nt);
     }
     return tool_finish_stdout("bench peak");
@@ -202,7 +265,8 @@ int tool_cmd_bench(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         FILE *f = argc < 2 ? stderr : stdout;
         fprintf(f, "usage: realm bench <what> [options]\n\n");
-        for (size_t i = 0; i < n; i++) fprintf(f, "  %-10s %s\n", subs[i].name, subs[i].summary);
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "  %-10s %s\n", subs[i].name, subs[i].summary);
         fprintf(f, "\nRun 'realm bench <what> --help' for its options.\n");
         return argc < 2 ? TOOL_EXIT_USAGE : TOOL_EXIT_OK;
     }

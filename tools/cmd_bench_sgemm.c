@@ -13,15 +13,40 @@ int bench_sgemm_ref_cmd(int argc, char **argv) {
     int64_t m = 512, n = 4096, k = 4096, threads = 1, reps = 5;
     bool json = false;
     tool_opt opts[] = {
-        {.name = "batch", .kind = TOOL_OPT_INT, .value = &m, .metavar = "M", .min = 1, .max = 1 << 20,
+        {.name = "batch",
+         .kind = TOOL_OPT_INT,
+         .value = &m,
+         .metavar = "M",
+         .min = 1,
+         .max = 1 << 20,
          .help = "rows of A (tokens); default 512"},
-        {.name = "n", .kind = TOOL_OPT_INT, .value = &n, .metavar = "N", .min = 1, .max = 1 << 22,
+        {.name = "n",
+         .kind = TOOL_OPT_INT,
+         .value = &n,
+         .metavar = "N",
+         .min = 1,
+         .max = 1 << 22,
          .help = "rows of B (weight rows); default 4096"},
-        {.name = "k", .kind = TOOL_OPT_INT, .value = &k, .metavar = "K", .min = 1, .max = 1 << 20,
+        {.name = "k",
+         .kind = TOOL_OPT_INT,
+         .value = &k,
+         .metavar = "K",
+         .min = 1,
+         .max = 1 << 20,
          .help = "inner dimension; default 4096"},
-        {.name = "threads", .kind = TOOL_OPT_INT, .value = &threads, .metavar = "T", .min = 1, .max = 1024,
+        {.name = "threads",
+         .kind = TOOL_OPT_INT,
+         .value = &threads,
+         .metavar = "T",
+         .min = 1,
+         .max = 1024,
          .help = "OpenBLAS threads; default 1"},
-        {.name = "reps", .kind = TOOL_OPT_INT, .value = &reps, .metavar = "R", .min = 1, .max = 10000,
+        {.name = "reps",
+         .kind = TOOL_OPT_INT,
+         .value = &reps,
+         .metavar = "R",
+         .min = 1,
+         .max = 10000,
          .help = "timed runs; default 5"},
         {.name = "json", .kind = TOOL_OPT_FLAG, .value = &json, .help = "one JSON object instead of a table"},
     };
@@ -36,15 +61,17 @@ int bench_sgemm_ref_cmd(int argc, char **argv) {
         return TOOL_EXIT_FAILURE;
     }
     if (json)
-        printf("{\"bench\":\"sgemm-ref\",\"batch\":%" PRId64 ",\"n\":%" PRId64 ",\"k\":%" PRId64 ",\"threads\":%" PRId64
-               ",\"median_s\":%.9f,\"gflops\":%.3f}\n",
+        printf("{\"bench\":\"sgemm-ref\",\"batch\":%" PRId64 ",\"n\":%" PRId64 ",\"k\":%" PRId64
+               ",\"threads\":%" PRId64 ",\"median_s\":%.9f,\"gflops\":%.3f}\n",
                m, n, k, threads, r.median_s, r.gflops);
     else
-        printf("openblas sgemm %" PRId64 "x%" PRId64 "x%" PRId64 " threads %" PRId64 ": %.6f s, %.1f GFLOP/s\n", m, n,
-               k, threads, r.median_s, r.gflops);
+        printf("openblas sgemm %" PRId64 "x%" PRId64 "x%" PRId64 " threads %" PRId64
+               ": %.6f s, %.1f GFLOP/s\n",
+               m, n, k, threads, r.median_s, r.gflops);
     return tool_finish_stdout("bench sgemm-ref");
 #else
-    tool_error("bench sgemm-ref", "this realm was built without OpenBLAS (install libopenblas-dev and rebuild)");
+    tool_error("bench sgemm-ref",
+               "this realm was built without OpenBLAS (install libopenblas-dev and rebuild)");
     return TOOL_EXIT_FAILURE;
 #endif
 }

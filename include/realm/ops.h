@@ -49,8 +49,8 @@ realm_status realm_backend_from_name(const char *name, realm_backend *out);
  *         backend), REALM_ERR_SHAPE (k not a multiple of the block),
  *         REALM_ERR_OVERFLOW (sizes beyond the address space).
  */
-realm_status realm_matmul_quant(realm_backend be, realm_type wtype, const void *W, int64_t rows,
-                                int64_t k, const float *X, int64_t batch, float *Y);
+realm_status realm_matmul_quant(realm_backend be, realm_type wtype, const void *W, int64_t rows, int64_t k,
+                                const float *X, int64_t batch, float *Y);
 
 /**
  * @brief Row-major f32 GEMM: C[i][j] = sum_p A[i][p] * B[p][j].
@@ -62,8 +62,8 @@ realm_status realm_matmul_quant(realm_backend be, realm_type wtype, const void *
  *         strides or C overlapping A or B; REALM_ERR_OVERFLOW for sizes
  *         beyond the address space.
  */
-realm_status realm_matmul_f32(realm_backend be, int64_t m, int64_t n, int64_t k, const float *A,
-                              int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc);
+realm_status realm_matmul_f32(realm_backend be, int64_t m, int64_t n, int64_t k, const float *A, int64_t lda,
+                              const float *B, int64_t ldb, float *C, int64_t ldc);
 
 /**
  * @brief Transposed-B f32 GEMM: C[i][j] = sum_p A[i][p] * Bt[j][p].
@@ -126,8 +126,8 @@ realm_status realm_scale(realm_backend be, const float *x, float s, float *y, in
  *         eps, partial overlap; REALM_ERR_OVERFLOW for sizes beyond the
  *         address space.
  */
-realm_status realm_rms_norm(realm_backend be, const float *x, const float *weight, float *y,
-                            int64_t rows, int64_t cols, float eps);
+realm_status realm_rms_norm(realm_backend be, const float *x, const float *weight, float *y, int64_t rows,
+                            int64_t cols, float eps);
 
 /**
  * @brief Layer norm of each row: y = (x - mean) / sqrt(var + eps) * weight + bias.
@@ -143,8 +143,8 @@ realm_status realm_rms_norm(realm_backend be, const float *x, const float *weigh
  * @param eps > 0 and finite.
  * @return as realm_rms_norm().
  */
-realm_status realm_layer_norm(realm_backend be, const float *x, const float *weight,
-                              const float *bias, float *y, int64_t rows, int64_t cols, float eps);
+realm_status realm_layer_norm(realm_backend be, const float *x, const float *weight, const float *bias,
+                              float *y, int64_t rows, int64_t cols, float eps);
 
 /**
  * @brief Row softmax of scale * x, optionally causally masked.
@@ -203,9 +203,8 @@ realm_rope_params realm_rope_params_default(void);
  *         and > 0, bad mode, partial overlap; REALM_ERR_OVERFLOW for sizes
  *         beyond the address space or pos0 + n_tokens - 1 beyond INT64_MAX.
  */
-realm_status realm_rope(realm_backend be, const float *x, float *y, int64_t n_tokens,
-                        int64_t n_heads, int64_t head_dim, const int32_t *positions,
-                        const realm_rope_params *params);
+realm_status realm_rope(realm_backend be, const float *x, float *y, int64_t n_tokens, int64_t n_heads,
+                        int64_t head_dim, const int32_t *positions, const realm_rope_params *params);
 
 #ifdef __cplusplus
 }

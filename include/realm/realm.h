@@ -16,11 +16,11 @@
 /** Version of the on-disk block layouts (GGUF's, unchanged). */
 #define REALM_FORMAT_VERSION 1
 
-#include "realm/types.h"
-#include "realm/quant.h"
-#include "realm/ops.h"
 #include "realm/cpu.h"
+#include "realm/ops.h"
+#include "realm/quant.h"
 #include "realm/runtime.h"
+#include "realm/types.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -19,16 +19,16 @@ extern "C" {
 
 /** Result of every fallible call. REALM_OK is zero. */
 typedef enum realm_status {
-    REALM_OK = 0,               /**< success */
-    REALM_ERR_INVALID_ARG = 1,  /**< NULL pointer, negative size, bad enum value */
-    REALM_ERR_UNSUPPORTED = 2,  /**< valid request this build or CPU cannot do */
-    REALM_ERR_OUT_OF_MEMORY = 3,/**< an allocation failed */
-    REALM_ERR_IO = 4,           /**< a file could not be opened, read or written */
-    REALM_ERR_FORMAT = 5,       /**< malformed file or data */
-    REALM_ERR_SHAPE = 6,        /**< sizes that do not fit together (e.g. n not a multiple of the block) */
-    REALM_ERR_OVERFLOW = 7,     /**< a size computation would overflow */
-    REALM_ERR_STATE = 8,        /**< call out of order (e.g. run before compile) */
-    REALM_ERR_INTERNAL = 9,     /**< a bug in realm; please report */
+    REALM_OK = 0,                /**< success */
+    REALM_ERR_INVALID_ARG = 1,   /**< NULL pointer, negative size, bad enum value */
+    REALM_ERR_UNSUPPORTED = 2,   /**< valid request this build or CPU cannot do */
+    REALM_ERR_OUT_OF_MEMORY = 3, /**< an allocation failed */
+    REALM_ERR_IO = 4,            /**< a file could not be opened, read or written */
+    REALM_ERR_FORMAT = 5,        /**< malformed file or data */
+    REALM_ERR_SHAPE = 6,         /**< sizes that do not fit together (e.g. n not a multiple of the block) */
+    REALM_ERR_OVERFLOW = 7,      /**< a size computation would overflow */
+    REALM_ERR_STATE = 8,         /**< call out of order (e.g. run before compile) */
+    REALM_ERR_INTERNAL = 9,      /**< a bug in realm; please report */
 } realm_status;
 
 /** Number of distinct ::realm_status values. */
@@ -83,11 +83,11 @@ typedef void (*realm_dequantize_fn)(const void *src, float *dst, int64_t n);
 
 /** Static description of a type. */
 typedef struct realm_type_traits {
-    const char *name;          /**< GGUF spelling: "f32", "q4_0", "q4_K" ... */
-    int64_t block_elems;       /**< elements per block (1 for f32/f16) */
-    size_t block_bytes;        /**< bytes per block */
-    bool is_quantized;         /**< true for the 12 block formats */
-    realm_type dot_type;       /**< activation type the fast dot kernels pair it with */
+    const char *name;               /**< GGUF spelling: "f32", "q4_0", "q4_K" ... */
+    int64_t block_elems;            /**< elements per block (1 for f32/f16) */
+    size_t block_bytes;             /**< bytes per block */
+    bool is_quantized;              /**< true for the 12 block formats */
+    realm_type dot_type;            /**< activation type the fast dot kernels pair it with */
     realm_quantize_fn quantize;     /**< reference quantizer (f32 -> this type) */
     realm_dequantize_fn dequantize; /**< reference dequantizer (this type -> f32) */
 } realm_type_traits;

@@ -24,8 +24,8 @@ static void detect(realm_cpu_features *f) {
     bool fma_hw = (c >> 12) & 1;
     bool f16c_hw = (c >> 29) & 1;
     uint64_t xcr0 = osxsave ? xgetbv0() : 0;
-    bool ymm_os = (xcr0 & 0x6) == 0x6;    /* XMM and YMM state */
-    bool zmm_os = (xcr0 & 0xe6) == 0xe6;  /* plus opmask and ZMM state */
+    bool ymm_os = (xcr0 & 0x6) == 0x6;   /* XMM and YMM state */
+    bool zmm_os = (xcr0 & 0xe6) == 0xe6; /* plus opmask and ZMM state */
     f->avx = avx_hw && ymm_os;
     f->fma = f->avx && fma_hw;
     f->f16c = f->avx && f16c_hw;
@@ -50,9 +50,7 @@ static void detect(realm_cpu_features *f) { (void)f; }
 
 static realm_cpu_features features;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void detect_once(void) {
-    detect(&features);
-}
+static void detect_once(void) { detect(&features); }
 
 const realm_cpu_features *realm_cpu_get_features(void) {
     pthread_once(&once, detect_once);
@@ -60,16 +58,25 @@ const realm_cpu_features *realm_cpu_get_features(void) {
 }
 
 realm_status realm_cpu_features_string(char *buf, size_t size) {
-    if (!buf || size == 0) return realm_error(REALM_ERR_INVALID_ARG, "realm_cpu_features_string: NULL buffer or zero size");
+    if (!buf || size == 0)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_cpu_features_string: NULL buffer or zero size");
     const realm_cpu_features *f = realm_cpu_get_features();
     const struct {
         const char *name;
         bool on;
     } list[] = {
-        {"sse4.2", f->sse42},        {"avx", f->avx},           {"avx2", f->avx2},
-        {"fma", f->fma},             {"f16c", f->f16c},         {"avx512f", f->avx512f},
-        {"avx512bw", f->avx512bw},   {"avx512vl", f->avx512vl}, {"avx512dq", f->avx512dq},
-        {"avx512vnni", f->avx512vnni}, {"avx512bf16", f->avx512bf16}, {"avxvnni", f->avxvnni},
+        {"sse4.2", f->sse42},
+        {"avx", f->avx},
+        {"avx2", f->avx2},
+        {"fma", f->fma},
+        {"f16c", f->f16c},
+        {"avx512f", f->avx512f},
+        {"avx512bw", f->avx512bw},
+        {"avx512vl", f->avx512vl},
+        {"avx512dq", f->avx512dq},
+        {"avx512vnni", f->avx512vnni},
+        {"avx512bf16", f->avx512bf16},
+        {"avxvnni", f->avxvnni},
     };
     buf[0] = '\0';
     size_t used = 0;

@@ -37,11 +37,11 @@ uint16_t realm_fp32_to_fp16(float f) {
         return sign | 0x7e00u | (uint16_t)((a >> 13) & 0x3ffu);
     }
     if (a >= 0x477ff000u) return sign | 0x7c00u; /* rounds to >= 65520: inf */
-    if (a < 0x38800000u) {                      /* below 2^-14: subnormal half or zero */
+    if (a < 0x38800000u) {                       /* below 2^-14: subnormal half or zero */
         if (a < 0x33000000u) return sign;        /* < 2^-25 rounds to zero (2^-25 ties to 0) */
         uint32_t e = a >> 23;                    /* 102..112 */
         uint32_t m = (a & 0x7fffffu) | 0x800000u;
-        uint32_t shift = 126u - e;               /* bring to units of 2^-24 */
+        uint32_t shift = 126u - e; /* bring to units of 2^-24 */
         uint32_t q = m >> shift;
         uint32_t rem = m & ((1u << shift) - 1u);
         uint32_t half = 1u << (shift - 1u);

@@ -20,9 +20,9 @@ typedef void (*realm_vec_dot_fn)(int64_t k, const void *w, const void *x, float 
 typedef void (*realm_quantize_act_fn)(const float *x, void *y, int64_t k);
 
 typedef struct realm_gemv_table {
-    const char *isa;                                        /* "scalar", "avx2", "avx512-vnni" */
-    realm_vec_dot_fn vec_dot[REALM_TYPE_COUNT];             /* by weight type */
-    realm_quantize_act_fn quantize_act[REALM_TYPE_COUNT];   /* by dot partner type: Q8_0, Q8_1, Q8_K */
+    const char *isa;                                      /* "scalar", "avx2", "avx512-vnni" */
+    realm_vec_dot_fn vec_dot[REALM_TYPE_COUNT];           /* by weight type */
+    realm_quantize_act_fn quantize_act[REALM_TYPE_COUNT]; /* by dot partner type: Q8_0, Q8_1, Q8_K */
 } realm_gemv_table;
 
 /* The table for this CPU (or for the ISA forced by REALM_ISA=scalar|avx2|

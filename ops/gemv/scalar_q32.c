@@ -46,7 +46,8 @@ static void vec_dot_q4_1(int64_t k, const void *vw, const void *vx, float *out) 
     const block_q8_1 *x = vx;
     float sum = 0;
     for (int64_t i = 0; i < k / QK4_1; i++)
-        sum += h2f(w[i].d) * h2f(x[i].d) * (float)dot_nibbles(w[i].qs, 0, 0, x[i].qs) + h2f(w[i].m) * h2f(x[i].s);
+        sum += h2f(w[i].d) * h2f(x[i].d) * (float)dot_nibbles(w[i].qs, 0, 0, x[i].qs) +
+               h2f(w[i].m) * h2f(x[i].s);
     *out = sum;
 }
 
@@ -75,7 +76,8 @@ static void vec_dot_q8_0(int64_t k, const void *vw, const void *vx, float *out) 
     float sum = 0;
     for (int64_t i = 0; i < k / QK8_0; i++) {
         int s = 0;
-        for (int j = 0; j < QK8_0; j++) s += w[i].qs[j] * x[i].qs[j];
+        for (int j = 0; j < QK8_0; j++)
+            s += w[i].qs[j] * x[i].qs[j];
         sum += h2f(w[i].d) * h2f(x[i].d) * (float)s;
     }
     *out = sum;
@@ -87,7 +89,8 @@ static void vec_dot_q8_1(int64_t k, const void *vw, const void *vx, float *out) 
     float sum = 0;
     for (int64_t i = 0; i < k / QK8_1; i++) {
         int s = 0;
-        for (int j = 0; j < QK8_1; j++) s += w[i].qs[j] * x[i].qs[j];
+        for (int j = 0; j < QK8_1; j++)
+            s += w[i].qs[j] * x[i].qs[j];
         sum += h2f(w[i].d) * h2f(x[i].d) * (float)s;
     }
     *out = sum;
@@ -98,7 +101,8 @@ static void vec_dot_q8_1(int64_t k, const void *vw, const void *vx, float *out) 
  * every version writes the same bytes. Returns sum(q). */
 static int quantize_block(const float *x, int8_t *q, realm_half *dh) {
     float amax = 0;
-    for (int j = 0; j < QK8_0; j++) amax = fmaxf(amax, fabsf(x[j]));
+    for (int j = 0; j < QK8_0; j++)
+        amax = fmaxf(amax, fabsf(x[j]));
     const float d = amax / 127;
     const float id = d != 0 ? 1.0f / d : 0.0f;
     int sum = 0;
@@ -112,7 +116,8 @@ static int quantize_block(const float *x, int8_t *q, realm_half *dh) {
 
 static void quantize_act_q8_0(const float *x, void *vy, int64_t k) {
     block_q8_0 *y = vy;
-    for (int64_t i = 0; i < k / QK8_0; i++) quantize_block(x + i * QK8_0, y[i].qs, &y[i].d);
+    for (int64_t i = 0; i < k / QK8_0; i++)
+        quantize_block(x + i * QK8_0, y[i].qs, &y[i].d);
 }
 
 static void quantize_act_q8_1(const float *x, void *vy, int64_t k) {

@@ -11,8 +11,10 @@ realm_status qg_matmul(const qg_type *ty, qg_kernel_fn kern, const void *W, size
     const size_t act_bytes = qg_act_bytes(ty, k, batch), panel_bytes = qg_panel_bytes(ty, k);
     const size_t tmp_bytes = qg_pack_tmp_bytes(ty, k);
     uint8_t *ws = aligned_alloc(64, act_bytes + panel_bytes + tmp_bytes);
-    if (!ws) return realm_error(REALM_ERR_OUT_OF_MEMORY, "quantized matmul: cannot allocate %zu bytes of workspace",
-                                act_bytes + panel_bytes + tmp_bytes);
+    if (!ws)
+        return realm_error(REALM_ERR_OUT_OF_MEMORY,
+                           "quantized matmul: cannot allocate %zu bytes of workspace",
+                           act_bytes + panel_bytes + tmp_bytes);
     qg_act a;
     qg_panel p;
     qg_act_init(&a, ty, k, batch, ws);

@@ -61,7 +61,8 @@ void qg_extract_q8_0(const void *row, int64_t k, uint8_t *q, float *s1, float *m
     for (int64_t i = 0; i < k / 32; i++, q += 32) {
         s1[i] = realm_fp16_to_fp32(x[i].d);
         m[i] = 0;
-        for (int j = 0; j < 32; j++) q[j] = (uint8_t)(x[i].qs[j] + 128);
+        for (int j = 0; j < 32; j++)
+            q[j] = (uint8_t)(x[i].qs[j] + 128);
     }
 }
 
@@ -70,6 +71,7 @@ void qg_extract_q8_1(const void *row, int64_t k, uint8_t *q, float *s1, float *m
     for (int64_t i = 0; i < k / 32; i++, q += 32) {
         s1[i] = realm_fp16_to_fp32(x[i].d);
         m[i] = 0;
-        for (int j = 0; j < 32; j++) q[j] = (uint8_t)(x[i].qs[j] + 128);
+        for (int j = 0; j < 32; j++)
+            q[j] = (uint8_t)(x[i].qs[j] + 128);
     }
 }

@@ -27,8 +27,10 @@ void qg_extract_q2_K(const void *row, int64_t k, uint8_t *q, float *s1, float *m
             const int level = (x[i].qs[(e / 128) * 32 + e % 32] >> (2 * ((e % 128) / 32))) & 3;
             q[e] = (uint8_t)(level * (x[i].scales[e / 16] & 0xF));
         }
-        for (int s = 0; s < 8; s++) s1[s] = d;
-        for (int s = 0; s < 16; s++) m[s] = -(dmin * (float)(x[i].scales[s] >> 4));
+        for (int s = 0; s < 8; s++)
+            s1[s] = d;
+        for (int s = 0; s < 16; s++)
+            m[s] = -(dmin * (float)(x[i].scales[s] >> 4));
     }
 }
 
@@ -97,8 +99,8 @@ void qg_extract_q6_K(const void *row, int64_t k, uint8_t *q, float *s1, float *m
         for (int e = 0; e < QK_K; e++) {
             const int half = e / 128, j = (e % 128) / 32, l = e % 32;
             const uint8_t *ql = x[i].ql + 64 * half, *qh = x[i].qh + 32 * half;
-            const int lo = (j & 1) ? ql[l + 32] : ql[l];          /* quarters 1,3 use bytes 32.. */
-            const int low4 = (j & 2) ? lo >> 4 : lo & 0xF;         /* quarters 2,3 high nibbles */
+            const int lo = (j & 1) ? ql[l + 32] : ql[l];              /* quarters 1,3 use bytes 32.. */
+            const int low4 = (j & 2) ? lo >> 4 : lo & 0xF;            /* quarters 2,3 high nibbles */
             q[e] = (uint8_t)(low4 | (((qh[l] >> (2 * j)) & 3) << 4)); /* level - 32 is the value */
         }
         for (int s = 0; s < 16; s++) {
@@ -111,7 +113,8 @@ void qg_extract_q6_K(const void *row, int64_t k, uint8_t *q, float *s1, float *m
 void qg_extract_q8_K(const void *row, int64_t k, uint8_t *q, float *s1, float *m) {
     const block_q8_K *x = row;
     for (int64_t i = 0; i < k / QK_K; i++, q += QK_K, s1 += 8, m += 8) {
-        for (int e = 0; e < QK_K; e++) q[e] = (uint8_t)(x[i].qs[e] + 128);
+        for (int e = 0; e < QK_K; e++)
+            q[e] = (uint8_t)(x[i].qs[e] + 128);
         for (int s = 0; s < 8; s++) {
             s1[s] = x[i].d;
             m[s] = 0;

@@ -64,12 +64,14 @@ void qg_quantize_act(const qg_type *ty, const float *X, int64_t ldx, int64_t k, 
             /* block sums at the granularity each consumer needs */
             for (int h = 0; h < QG_ABLK / ty->Bm; h++) {
                 int s = 0;
-                for (int u = 0; u < ty->Bm / 16; u++) s += sum16[h * (ty->Bm / 16) + u];
+                for (int u = 0; u < ty->Bm / 16; u++)
+                    s += sum16[h * (ty->Bm / 16) + u];
                 a->dsum[b * nm + i * (QG_ABLK / ty->Bm) + h] = d * (float)s;
             }
             for (int h = 0; h < QG_ABLK / ty->B; h++) {
                 int s = 0;
-                for (int u = 0; u < ty->B / 16; u++) s += sum16[h * (ty->B / 16) + u];
+                for (int u = 0; u < ty->B / 16; u++)
+                    s += sum16[h * (ty->B / 16) + u];
                 a->noff[b * nb + i * (QG_ABLK / ty->B) + h] = -ty->off * s;
             }
         }
@@ -95,7 +97,8 @@ void qg_pack_panel(const qg_type *ty, const void *W, size_t row_bytes, int64_t r
             memset(s1, 0, (size_t)nb * sizeof(float));
             memset(m, 0, (size_t)nm * sizeof(float));
         }
-        for (int64_t j = 0; j < nm; j++) p->m[j * QG_ROWS + r] = m[j];
+        for (int64_t j = 0; j < nm; j++)
+            p->m[j * QG_ROWS + r] = m[j];
         for (int64_t j = 0; j < nb; j++) {
             p->s1[j * QG_ROWS + r] = s1[j];
             for (int64_t g = 0; g < groups; g++)

@@ -23,10 +23,10 @@
 typedef void (*qg_extract_fn)(const void *row, int64_t k, uint8_t *q, float *s1, float *m);
 
 typedef struct qg_type {
-    int B;            /* weight scale block: 16 or 32 */
-    int Bm;           /* min block (divides B): 16 or 32 */
-    int off;          /* integer zero point subtracted from q */
-    int has_min;      /* 1 when m is used */
+    int B;       /* weight scale block: 16 or 32 */
+    int Bm;      /* min block (divides B): 16 or 32 */
+    int off;     /* integer zero point subtracted from q */
+    int has_min; /* 1 when m is used */
     qg_extract_fn extract;
 } qg_type;
 
@@ -36,17 +36,17 @@ const qg_type *qg_type_get(realm_type t);
 /* Weights of up to 16 rows, interleaved for the kernel. For block j and
  * 4-byte group g: q[((j * B/4) + g) * 64 + row * 4 + i] = q_row[j*B + 4g + i]. */
 typedef struct qg_panel {
-    uint8_t *q;  /* [k/B][B/4][16][4] */
-    float *s1;   /* [k/B][16] */
-    float *m;    /* [k/Bm][16] (zeros for types without a min) */
+    uint8_t *q; /* [k/B][B/4][16][4] */
+    float *s1;  /* [k/B][16] */
+    float *m;   /* [k/Bm][16] (zeros for types without a min) */
 } qg_panel;
 
 /* Activations of `batch` columns, k each. */
 typedef struct qg_act {
-    int8_t *q;       /* [batch][k] */
-    float *d;        /* [batch][k/32] */
-    float *dsum;     /* [batch][k/Bm]: d * sum of the min block's q */
-    int32_t *noff;   /* [batch][k/B]: -off * sum of the block's q */
+    int8_t *q;     /* [batch][k] */
+    float *d;      /* [batch][k/32] */
+    float *dsum;   /* [batch][k/Bm]: d * sum of the min block's q */
+    int32_t *noff; /* [batch][k/B]: -off * sum of the block's q */
 } qg_act;
 
 /* Bytes of workspace for a panel / for activations. */

@@ -10,8 +10,8 @@
 
 enum { F16_SLAB_ROWS = 64 };
 
-static realm_status matmul_f16(const realm_kernel_table *kt, const void *W, int64_t rows, int64_t k, const float *X,
-                               int64_t ldx, int64_t batch, float *Y, int64_t ldy) {
+static realm_status matmul_f16(const realm_kernel_table *kt, const void *W, int64_t rows, int64_t k,
+                               const float *X, int64_t ldx, int64_t batch, float *Y, int64_t ldy) {
     float *slab = malloc(sizeof(float) * (size_t)(F16_SLAB_ROWS * k));
     if (!slab) return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_matmul_quant: cannot allocate an f16 slab");
     const uint16_t *w = W;
@@ -24,8 +24,8 @@ static realm_status matmul_f16(const realm_kernel_table *kt, const void *W, int6
     return REALM_OK;
 }
 
-realm_status realm_opt_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X, int64_t ldx,
-                                    int64_t batch, float *Y, int64_t ldy) {
+realm_status realm_opt_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X,
+                                    int64_t ldx, int64_t batch, float *Y, int64_t ldy) {
     const realm_kernel_table *kt = realm_kernels_get(REALM_BACKEND_OPTIMIZED);
     if (t == REALM_TYPE_F32) {
         kt->gemm_f32_nt(batch, rows, k, X, ldx, W, k, Y, ldy);
@@ -37,7 +37,9 @@ realm_status realm_opt_matmul_quant(realm_type t, const void *W, int64_t rows, i
     if (s != REALM_OK) return s;
     const size_t act = realm_qmm_act_bytes(&q), scratch = realm_qmm_scratch_bytes(&q);
     uint8_t *ws = aligned_alloc(64, (act + scratch + 127) & ~(size_t)63);
-    if (!ws) return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_matmul_quant: cannot allocate %zu bytes", act + scratch);
+    if (!ws)
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_matmul_quant: cannot allocate %zu bytes",
+                           act + scratch);
     realm_qmm_bind(&q, ws);
     realm_qmm_quantize(&q, X, ldx, 0, batch);
     realm_qmm_rows(&q, 0, rows, Y, ldy, ws + ((act + 63) & ~(size_t)63));

@@ -19,11 +19,13 @@ qg_kernel_fn realm_qgemm_kernel(void) {
     return qg_kernel_scalar;
 }
 
-realm_status realm_qmm_init(realm_qmm *q, realm_type t, const void *W, int64_t rows, int64_t k, int64_t batch) {
+realm_status realm_qmm_init(realm_qmm *q, realm_type t, const void *W, int64_t rows, int64_t k,
+                            int64_t batch) {
     memset(q, 0, sizeof *q);
     const realm_type_traits *tr = realm_type_get_traits(t);
     q->qg = qg_type_get(t);
-    if (!tr || !q->qg) return realm_error(REALM_ERR_UNSUPPORTED, "no quantized fast path for type %s", realm_type_name(t));
+    if (!tr || !q->qg)
+        return realm_error(REALM_ERR_UNSUPPORTED, "no quantized fast path for type %s", realm_type_name(t));
     q->type = t;
     q->W = W;
     q->row_bytes = (size_t)(k / tr->block_elems) * tr->block_bytes;
@@ -68,7 +70,8 @@ void realm_qmm_quantize(const realm_qmm *q, const float *X, int64_t ldx, int64_t
         return;
     }
     const realm_quantize_act_fn quant = q->gemv->quantize_act[realm_type_get_traits(q->type)->dot_type];
-    for (int64_t b = b0; b < b1; b++) quant(X + b * ldx, (uint8_t *)q->act_ws + (size_t)b * q->xq_row_bytes, q->k);
+    for (int64_t b = b0; b < b1; b++)
+        quant(X + b * ldx, (uint8_t *)q->act_ws + (size_t)b * q->xq_row_bytes, q->k);
 }
 
 void realm_qmm_rows(const realm_qmm *q, int64_t r0, int64_t r1, float *Y, int64_t ldy, void *scratch) {

@@ -22,23 +22,24 @@
 
 typedef struct realm_qmm {
     realm_type type;
-    const void *W;        /* rows x k, GGUF blocks */
+    const void *W; /* rows x k, GGUF blocks */
     size_t row_bytes;
     int64_t rows, k, batch;
-    int gemm;             /* 1: int8 GEMM path, 0: GEMV path */
+    int gemm; /* 1: int8 GEMM path, 0: GEMV path */
     /* GEMV path */
     const realm_gemv_table *gemv;
-    size_t xq_row_bytes;  /* bytes of one quantized activation row */
+    size_t xq_row_bytes; /* bytes of one quantized activation row */
     /* GEMM path */
     const qg_type *qg;
     qg_kernel_fn kernel;
     qg_act act;
-    void *act_ws;         /* quantized activations (caller-provided memory) */
+    void *act_ws; /* quantized activations (caller-provided memory) */
 } realm_qmm;
 
 /* Sets up the op (no allocation). Returns REALM_ERR_UNSUPPORTED for types
  * without a fast path (f32, f16). */
-realm_status realm_qmm_init(realm_qmm *q, realm_type t, const void *W, int64_t rows, int64_t k, int64_t batch);
+realm_status realm_qmm_init(realm_qmm *q, realm_type t, const void *W, int64_t rows, int64_t k,
+                            int64_t batch);
 /* Bytes of shared workspace (quantized activations), 64-byte aligned. */
 size_t realm_qmm_act_bytes(const realm_qmm *q);
 /* Bytes of per-thread scratch for realm_qmm_rows(). */

@@ -18,20 +18,20 @@
 typedef uint16_t realm_half;
 
 typedef struct {
-    realm_half d;           /* scale */
-    uint8_t qs[QK4_0 / 2];  /* nibbles: element j low, j + 16 high */
+    realm_half d;          /* scale */
+    uint8_t qs[QK4_0 / 2]; /* nibbles: element j low, j + 16 high */
 } block_q4_0;
 static_assert(sizeof(block_q4_0) == 18, "block_q4_0 size");
 
 typedef struct {
-    realm_half d, m;        /* scale, min */
+    realm_half d, m; /* scale, min */
     uint8_t qs[QK4_1 / 2];
 } block_q4_1;
 static_assert(sizeof(block_q4_1) == 20, "block_q4_1 size");
 
 typedef struct {
     realm_half d;
-    uint8_t qh[4];          /* 5th bit of each of the 32 elements */
+    uint8_t qh[4]; /* 5th bit of each of the 32 elements */
     uint8_t qs[QK5_0 / 2];
 } block_q5_0;
 static_assert(sizeof(block_q5_0) == 22, "block_q5_0 size");
@@ -50,8 +50,8 @@ typedef struct {
 static_assert(sizeof(block_q8_0) == 34, "block_q8_0 size");
 
 typedef struct {
-    realm_half d;           /* scale */
-    realm_half s;           /* d * sum(qs) */
+    realm_half d; /* scale */
+    realm_half s; /* d * sum(qs) */
     int8_t qs[QK8_1];
 } block_q8_1;
 static_assert(sizeof(block_q8_1) == 36, "block_q8_1 size");
@@ -65,9 +65,9 @@ typedef struct {
 static_assert(sizeof(block_q2_K) == 84, "block_q2_K size");
 
 typedef struct {
-    uint8_t hmask[QK_K / 8];   /* high bit of each quant */
-    uint8_t qs[QK_K / 4];      /* low 2 bits */
-    uint8_t scales[12];        /* 16 6-bit scales */
+    uint8_t hmask[QK_K / 8]; /* high bit of each quant */
+    uint8_t qs[QK_K / 4];    /* low 2 bits */
+    uint8_t scales[12];      /* 16 6-bit scales */
     realm_half d;
 } block_q3_K;
 static_assert(sizeof(block_q3_K) == 110, "block_q3_K size");
@@ -88,17 +88,17 @@ typedef struct {
 static_assert(sizeof(block_q5_K) == 176, "block_q5_K size");
 
 typedef struct {
-    uint8_t ql[QK_K / 2];      /* low 4 bits */
-    uint8_t qh[QK_K / 4];      /* high 2 bits */
-    int8_t scales[QK_K / 16];  /* 8-bit scales per 16 */
+    uint8_t ql[QK_K / 2];     /* low 4 bits */
+    uint8_t qh[QK_K / 4];     /* high 2 bits */
+    int8_t scales[QK_K / 16]; /* 8-bit scales per 16 */
     realm_half d;
 } block_q6_K;
 static_assert(sizeof(block_q6_K) == 210, "block_q6_K size");
 
 typedef struct {
-    float d;                   /* f32 scale */
+    float d; /* f32 scale */
     int8_t qs[QK_K];
-    int16_t bsums[QK_K / 16];  /* sums of each 16 quants */
+    int16_t bsums[QK_K / 16]; /* sums of each 16 quants */
 } block_q8_K;
 static_assert(sizeof(block_q8_K) == 292, "block_q8_K size");
 

@@ -34,10 +34,12 @@ void realm_quantize_q4_0_ref(const float *x, void *vy, int64_t n, const float *i
         double e = ref_levels(x, w, L, &dh);
         if (realm_search_sym(x, w, QK4_0, -8, 7, Ls, &dhs) < e) {
             dh = dhs;
-            for (int j = 0; j < QK4_0; j++) L[j] = Ls[j];
+            for (int j = 0; j < QK4_0; j++)
+                L[j] = Ls[j];
         }
         y[i].d = dh;
-        for (int j = 0; j < QK4_0 / 2; j++) y[i].qs[j] = (uint8_t)(L[j] | (L[j + QK4_0 / 2] << 4));
+        for (int j = 0; j < QK4_0 / 2; j++)
+            y[i].qs[j] = (uint8_t)(L[j] | (L[j + QK4_0 / 2] << 4));
     }
 }
 

@@ -34,11 +34,13 @@ void realm_quantize_q4_1_ref(const float *x, void *vy, int64_t n, const float *i
         if (realm_search_affine(x, w, QK4_1, 15, Ls, &dhs, &mhs) < e) {
             dh = dhs;
             mh = mhs;
-            for (int j = 0; j < QK4_1; j++) L[j] = Ls[j];
+            for (int j = 0; j < QK4_1; j++)
+                L[j] = Ls[j];
         }
         y[i].d = dh;
         y[i].m = mh;
-        for (int j = 0; j < QK4_1 / 2; j++) y[i].qs[j] = (uint8_t)(L[j] | (L[j + QK4_1 / 2] << 4));
+        for (int j = 0; j < QK4_1 / 2; j++)
+            y[i].qs[j] = (uint8_t)(L[j] | (L[j + QK4_1 / 2] << 4));
     }
 }
 

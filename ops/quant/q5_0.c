@@ -35,7 +35,8 @@ void realm_quantize_q5_0_ref(const float *x, void *vy, int64_t n, const float *i
         double e = ref_levels(x, w, L, &dh);
         if (realm_search_sym(x, w, QK5_0, -16, 15, Ls, &dhs) < e) {
             dh = dhs;
-            for (int j = 0; j < QK5_0; j++) L[j] = Ls[j];
+            for (int j = 0; j < QK5_0; j++)
+                L[j] = Ls[j];
         }
         y[i].d = dh;
         uint32_t qh = 0;

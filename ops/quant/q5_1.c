@@ -35,7 +35,8 @@ void realm_quantize_q5_1_ref(const float *x, void *vy, int64_t n, const float *i
         if (realm_search_affine(x, w, QK5_1, 31, Ls, &dhs, &mhs) < e) {
             dh = dhs;
             mh = mhs;
-            for (int j = 0; j < QK5_1; j++) L[j] = Ls[j];
+            for (int j = 0; j < QK5_1; j++)
+                L[j] = Ls[j];
         }
         y[i].d = dh;
         y[i].m = mh;

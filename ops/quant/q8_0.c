@@ -11,18 +11,22 @@ uint16_t realm_q8_block_levels(const float *x, const float *w, int8_t *q);
 
 uint16_t realm_q8_block_levels(const float *x, const float *w, int8_t *q) {
     float amax = 0;
-    for (int j = 0; j < QK8_0; j++) amax = fmaxf(amax, fabsf(x[j]));
+    for (int j = 0; j < QK8_0; j++)
+        amax = fmaxf(amax, fabsf(x[j]));
     const float d = amax / 127;
     const float id = d ? 1.0f / d : 0.0f;
     uint8_t L[QK8_0], Ls[QK8_0];
-    for (int j = 0; j < QK8_0; j++) L[j] = (uint8_t)((int)roundf(x[j] * id) + 127);
+    for (int j = 0; j < QK8_0; j++)
+        L[j] = (uint8_t)((int)roundf(x[j] * id) + 127);
     uint16_t dh = realm_fp32_to_fp16(d), dhs;
     double e = realm_sse_sym(x, w, QK8_0, -127, L, realm_fp16_to_fp32(dh));
     if (realm_search_sym(x, w, QK8_0, -127, 127, Ls, &dhs) < e) {
         dh = dhs;
-        for (int j = 0; j < QK8_0; j++) L[j] = Ls[j];
+        for (int j = 0; j < QK8_0; j++)
+            L[j] = Ls[j];
     }
-    for (int j = 0; j < QK8_0; j++) q[j] = (int8_t)(L[j] - 127);
+    for (int j = 0; j < QK8_0; j++)
+        q[j] = (int8_t)(L[j] - 127);
     return dh;
 }
 
@@ -36,6 +40,7 @@ void realm_dequantize_q8_0_ref(const void *vx, float *y, int64_t n) {
     const block_q8_0 *x = vx;
     for (int64_t i = 0; i < n / QK8_0; i++, y += QK8_0) {
         const float d = realm_fp16_to_fp32(x[i].d);
-        for (int j = 0; j < QK8_0; j++) y[j] = (float)x[i].qs[j] * d;
+        for (int j = 0; j < QK8_0; j++)
+            y[j] = (float)x[i].qs[j] * d;
     }
 }

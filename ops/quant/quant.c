@@ -1,16 +1,17 @@
 /* Public row quantize/dequantize: argument checks, then the traits table. */
-#include "core/error.h"
 #include "realm/quant.h"
+#include "core/error.h"
 
 /* Checks type and n; on success stores the traits and the row size. */
 static realm_status check_row(const char *fn, realm_type t, int64_t n, const realm_type_traits **tr,
                               size_t *bytes) {
-    if (!realm_type_is_valid(t)) return realm_error(REALM_ERR_INVALID_ARG, "%s: unknown type id %d", fn, (int)t);
+    if (!realm_type_is_valid(t))
+        return realm_error(REALM_ERR_INVALID_ARG, "%s: unknown type id %d", fn, (int)t);
     const realm_type_traits *x = realm_type_get_traits(t);
     if (n < 0) return realm_error(REALM_ERR_INVALID_ARG, "%s: negative element count %lld", fn, (long long)n);
     if (n % x->block_elems != 0)
-        return realm_error(REALM_ERR_SHAPE, "%s: %lld elements is not a multiple of the %s block size %lld", fn,
-                           (long long)n, x->name, (long long)x->block_elems);
+        return realm_error(REALM_ERR_SHAPE, "%s: %lld elements is not a multiple of the %s block size %lld",
+                           fn, (long long)n, x->name, (long long)x->block_elems);
     uint64_t blocks = (uint64_t)(n / x->block_elems);
     /* both the blocks and the n floats on the other side must be addressable */
     if (blocks > SIZE_MAX / x->block_bytes || (uint64_t)n > SIZE_MAX / sizeof(float))
@@ -34,12 +35,14 @@ realm_status realm_quantize_row_weighted(realm_type t, const float *src, void *d
     size_t bytes;
     realm_status s = check_row("realm_quantize_row", t, n, &tr, &bytes);
     if (s != REALM_OK) return s;
-    if (!src || !dst) return realm_error(REALM_ERR_INVALID_ARG, "realm_quantize_row: NULL %s", src ? "dst" : "src");
+    if (!src || !dst)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_quantize_row: NULL %s", src ? "dst" : "src");
     if (importance) {
         for (int64_t i = 0; i < n; i++)
             if (!(importance[i] >= 0.0f) || importance[i] > 3.4e38f)
                 return realm_error(REALM_ERR_INVALID_ARG,
-                                   "realm_quantize_row: importance[%lld] is negative or not finite", (long long)i);
+                                   "realm_quantize_row: importance[%lld] is negative or not finite",
+                                   (long long)i);
     }
     tr->quantize(src, dst, n, importance);
     return REALM_OK;
@@ -54,7 +57,8 @@ realm_status realm_dequantize_row(realm_type t, const void *src, float *dst, int
     size_t bytes;
     realm_status s = check_row("realm_dequantize_row", t, n, &tr, &bytes);
     if (s != REALM_OK) return s;
-    if (!src || !dst) return realm_error(REALM_ERR_INVALID_ARG, "realm_dequantize_row: NULL %s", src ? "dst" : "src");
+    if (!src || !dst)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_dequantize_row: NULL %s", src ? "dst" : "src");
     tr->dequantize(src, dst, n);
     return REALM_OK;
 }

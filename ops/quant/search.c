@@ -49,12 +49,14 @@ static void try_sym(const float *x, const float *w, int n, int qmin, int qmax, f
     uint16_t h = realm_fp32_to_fp16(d);
     float dr = realm_fp16_to_fp32(h);
     if (!isfinite(dr)) return;
-    for (int i = 0; i < n; i++) cand[i] = (uint8_t)(level_sym(x[i], dr, qmin, qmax) - qmin);
+    for (int i = 0; i < n; i++)
+        cand[i] = (uint8_t)(level_sym(x[i], dr, qmin, qmax) - qmin);
     double e = realm_sse_sym(x, w, n, qmin, cand, dr);
     if (e < *best) {
         *best = e;
         *dh = h;
-        for (int i = 0; i < n; i++) L[i] = cand[i];
+        for (int i = 0; i < n; i++)
+            L[i] = cand[i];
     }
 }
 
@@ -101,13 +103,15 @@ static void try_affine(const float *x, const float *w, int n, int qmax, float d,
     uint16_t hd = realm_fp32_to_fp16(d), hm = realm_fp32_to_fp16(m);
     float dr = realm_fp16_to_fp32(hd), mr = realm_fp16_to_fp32(hm);
     if (!isfinite(dr) || !isfinite(mr)) return;
-    for (int i = 0; i < n; i++) cand[i] = (uint8_t)level_sym(x[i] - mr, dr, 0, qmax);
+    for (int i = 0; i < n; i++)
+        cand[i] = (uint8_t)level_sym(x[i] - mr, dr, 0, qmax);
     double e = realm_sse_affine(x, w, n, cand, dr, mr);
     if (e < *best) {
         *best = e;
         *dh = hd;
         *mh = hm;
-        for (int i = 0; i < n; i++) L[i] = cand[i];
+        for (int i = 0; i < n; i++)
+            L[i] = cand[i];
     }
 }
 
@@ -145,7 +149,8 @@ double realm_search_affine(const float *x, const float *w, int n, int qmax, uint
         float iscale = ((float)qmax + 0.1f * (float)s) / (max - min);
         try_affine(x, w, n, qmax, 1.0f / iscale, min, L, dh, mh, &best);
         /* refit d and m to the levels this scale assigns */
-        for (int i = 0; i < n; i++) cand[i] = (uint8_t)clampi((int)lrintf((x[i] - min) * iscale), 0, qmax);
+        for (int i = 0; i < n; i++)
+            cand[i] = (uint8_t)clampi((int)lrintf((x[i] - min) * iscale), 0, qmax);
         float d, m;
         if (fit_affine(x, w, n, cand, &d, &m)) try_affine(x, w, n, qmax, d, m, L, dh, mh, &best);
     }

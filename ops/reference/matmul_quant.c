@@ -15,19 +15,21 @@ static double dot_row(const realm_type_traits *tr, const uint8_t *w, int64_t k, 
     for (int64_t i = 0; i < k; i += step) {
         const int64_t len = k - i < step ? k - i : step;
         tr->dequantize(w, buf, len);
-        for (int64_t j = 0; j < len; j++) acc += (double)buf[j] * (double)x[i + j];
+        for (int64_t j = 0; j < len; j++)
+            acc += (double)buf[j] * (double)x[i + j];
         w += step_bytes;
     }
     return acc;
 }
 
-realm_status realm_ref_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X, int64_t ldx,
-                            int64_t batch, float *Y, int64_t ldy) {
+realm_status realm_ref_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X,
+                                    int64_t ldx, int64_t batch, float *Y, int64_t ldy) {
     const realm_type_traits *tr = realm_type_get_traits(t);
     const size_t row_bytes = (size_t)(k / tr->block_elems) * tr->block_bytes;
     for (int64_t r = 0; r < rows; r++) {
         const uint8_t *w = (const uint8_t *)W + (size_t)r * row_bytes;
-        for (int64_t b = 0; b < batch; b++) Y[b * ldy + r] = (float)dot_row(tr, w, k, X + b * ldx);
+        for (int64_t b = 0; b < batch; b++)
+            Y[b * ldy + r] = (float)dot_row(tr, w, k, X + b * ldx);
     }
     return REALM_OK;
 }

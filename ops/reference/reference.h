@@ -8,8 +8,8 @@
 #include "kernels.h"
 
 /* ops/reference/matmul_quant.c: exact dequantized weights times f32 X. */
-realm_status realm_ref_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X, int64_t ldx,
-                            int64_t batch, float *Y, int64_t ldy);
+realm_status realm_ref_matmul_quant(realm_type t, const void *W, int64_t rows, int64_t k, const float *X,
+                                    int64_t ldx, int64_t batch, float *Y, int64_t ldy);
 
 /* ops/reference/gemm_f32.c */
 void realm_ref_gemm_f32_nn(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda, const float *B,

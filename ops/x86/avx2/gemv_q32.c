@@ -30,7 +30,8 @@ static inline __m256i fifth_bits(const uint8_t *qh) {
     uint32_t h;
     memcpy(&h, qh, sizeof h);
     /* byte e <- qh byte e / 8, then keep bit e % 8 */
-    const __m256i shuf = _mm256_setr_epi64x(0, 0x0101010101010101ll, 0x0202020202020202ll, 0x0303030303030303ll);
+    const __m256i shuf =
+        _mm256_setr_epi64x(0, 0x0101010101010101ll, 0x0202020202020202ll, 0x0303030303030303ll);
     const __m256i bit = _mm256_set1_epi64x(0x8040201008040201ll);
     const __m256i b = _mm256_and_si256(_mm256_shuffle_epi8(_mm256_set1_epi32((int)h), shuf), bit);
     return _mm256_and_si256(_mm256_cmpeq_epi8(b, bit), _mm256_set1_epi8(16));
@@ -39,7 +40,9 @@ static inline __m256i fifth_bits(const uint8_t *qh) {
 static inline __m256i load_x(const int8_t *q) { return _mm256_loadu_si256((const __m256i *)q); }
 
 /* int16 pairs -> int32 sums of 4 neighbours -> float */
-static inline __m256 pairs_to_float(__m256i p) { return _mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1))); }
+static inline __m256 pairs_to_float(__m256i p) {
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1)));
+}
 
 /* sum (w - off) x as 8 float partial sums, w unsigned and small. */
 static inline __m256 dot_off(__m256i w, __m256i x, char off) {
@@ -57,25 +60,25 @@ static inline __m256 dot_s8(__m256i w, __m256i x) {
 /* The row loop: two blocks per iteration into two accumulators; BLOCK(j)
  * is block j's 8 partial sums, SCALE(j) its d_w * d_x, MIN(j) its min
  * term (0 for types without). */
-#define ROW(BLOCK, SCALE, MIN)                                                                     \
-    do {                                                                                           \
-        const int64_t nb = k / 32;                                                                 \
-        __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                             \
-        float mins = 0;                                                                            \
-        int64_t j = 0;                                                                             \
-        for (; j + 2 <= nb; j += 2) {                                                              \
-            acc0 = _mm256_fmadd_ps(BLOCK(j), _mm256_set1_ps(SCALE(j)), acc0);                      \
-            acc1 = _mm256_fmadd_ps(BLOCK(j + 1), _mm256_set1_ps(SCALE(j + 1)), acc1);              \
-            mins += MIN(j) + MIN(j + 1);                                                           \
-        }                                                                                          \
-        if (j < nb) {                                                                              \
-            acc0 = _mm256_fmadd_ps(BLOCK(j), _mm256_set1_ps(SCALE(j)), acc0);                      \
-            mins += MIN(j);                                                                        \
-        }                                                                                          \
-        const __m256 a = _mm256_add_ps(acc0, acc1);                                                \
-        __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));             \
-        s = _mm_add_ps(s, _mm_movehl_ps(s, s));                                                    \
-        *out = _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s))) + mins;                            \
+#define ROW(BLOCK, SCALE, MIN)                                                                               \
+    do {                                                                                                     \
+        const int64_t nb = k / 32;                                                                           \
+        __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                       \
+        float mins = 0;                                                                                      \
+        int64_t j = 0;                                                                                       \
+        for (; j + 2 <= nb; j += 2) {                                                                        \
+            acc0 = _mm256_fmadd_ps(BLOCK(j), _mm256_set1_ps(SCALE(j)), acc0);                                \
+            acc1 = _mm256_fmadd_ps(BLOCK(j + 1), _mm256_set1_ps(SCALE(j + 1)), acc1);                        \
+            mins += MIN(j) + MIN(j + 1);                                                                     \
+        }                                                                                                    \
+        if (j < nb) {                                                                                        \
+            acc0 = _mm256_fmadd_ps(BLOCK(j), _mm256_set1_ps(SCALE(j)), acc0);                                \
+            mins += MIN(j);                                                                                  \
+        }                                                                                                    \
+        const __m256 a = _mm256_add_ps(acc0, acc1);                                                          \
+        __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));                       \
+        s = _mm_add_ps(s, _mm_movehl_ps(s, s));                                                              \
+        *out = _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s))) + mins;                                      \
     } while (0)
 
 #define SCALE(j) (h2f(w[j].d) * h2f(x[j].d))
@@ -147,10 +150,12 @@ static inline int quantize_block(const float *x, int8_t *q, realm_half *dh) {
     const float d = amax / 127;
     const __m256 id = _mm256_set1_ps(d != 0 ? 1.0f / d : 0.0f);
     __m256i r[4];
-    for (int i = 0; i < 4; i++) r[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], id));
+    for (int i = 0; i < 4; i++)
+        r[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], id));
     /* packs interleave 128-bit lanes; the permute restores element order */
     const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]), _mm256_packs_epi32(r[2], r[3]));
-    _mm256_storeu_si256((__m256i *)q, _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+    _mm256_storeu_si256((__m256i *)q,
+                        _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
     *dh = realm_fp32_to_fp16(d);
     const __m256i s = _mm256_add_epi32(_mm256_add_epi32(r[0], r[1]), _mm256_add_epi32(r[2], r[3]));
     __m128i u = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
@@ -160,7 +165,8 @@ static inline int quantize_block(const float *x, int8_t *q, realm_half *dh) {
 
 static void quantize_act_q8_0(const float *x, void *vy, int64_t k) {
     block_q8_0 *y = vy;
-    for (int64_t i = 0; i < k / QK8_0; i++) quantize_block(x + i * QK8_0, y[i].qs, &y[i].d);
+    for (int64_t i = 0; i < k / QK8_0; i++)
+        quantize_block(x + i * QK8_0, y[i].qs, &y[i].d);
 }
 
 static void quantize_act_q8_1(const float *x, void *vy, int64_t k) {

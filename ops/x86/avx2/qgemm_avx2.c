@@ -31,7 +31,8 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
     const int centred = ty->off == 128;
     __m256 acc[NC_MAX][2];
     __m256i ai[NC_MAX][2];
-    for (int c = 0; c < nc; c++) acc[c][0] = acc[c][1] = _mm256_setzero_ps();
+    for (int c = 0; c < nc; c++)
+        acc[c][0] = acc[c][1] = _mm256_setzero_ps();
     const uint8_t *wq = p->q;
     for (int64_t j = 0; j < nb; j++) {
         for (int c = 0; c < nc; c++) /* centred weights carry no offset to undo */
@@ -76,7 +77,8 @@ void qg_kernel_avx2(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, 
     const __m256i mlo = _mm256_cmpgt_epi32(_mm256_set1_epi32(nrows), lane);
     const __m256i mhi = _mm256_cmpgt_epi32(_mm256_set1_epi32(nrows - 8), lane);
     int64_t b = b0;
-    for (; b + NC_MAX <= b1; b += NC_MAX) tile(ty, p, k, a, b, Y, ldy, mlo, mhi, NC_MAX);
+    for (; b + NC_MAX <= b1; b += NC_MAX)
+        tile(ty, p, k, a, b, Y, ldy, mlo, mhi, NC_MAX);
     if (b1 - b == 2) tile(ty, p, k, a, b, Y, ldy, mlo, mhi, 2);
     if (b1 - b == 1) tile(ty, p, k, a, b, Y, ldy, mlo, mhi, 1);
 }

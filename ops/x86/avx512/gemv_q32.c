@@ -26,24 +26,37 @@
  * b = bytes 64..127 for Q8 (whose quads are longer; see load_q8). QW maps
  * word q of the quad to its index in (a, b). */
 #define QW(q, N) ((q) < 32 ? (q) : (q) + 32 - ((N)-32) / 2)
-#define RUN8(q, N) QW(q, N), QW((q) + 1, N), QW((q) + 2, N), QW((q) + 3, N), \
-                   QW((q) + 4, N), QW((q) + 5, N), QW((q) + 6, N), QW((q) + 7, N)
+#define RUN8(q, N)                                                                                           \
+    QW(q, N), QW((q) + 1, N), QW((q) + 2, N), QW((q) + 3, N), QW((q) + 4, N), QW((q) + 5, N),                \
+        QW((q) + 6, N), QW((q) + 7, N)
 /* The 16 nibble bytes of each block (block j at bytes j * bs + off). */
-#define NIB(bs, off) {RUN8((off) / 2, 4 * (bs)), RUN8(((bs) + (off)) / 2, 4 * (bs)), \
-                      RUN8((2 * (bs) + (off)) / 2, 4 * (bs)), RUN8((3 * (bs) + (off)) / 2, 4 * (bs))}
+#define NIB(bs, off)                                                                                         \
+    {                                                                                                        \
+        RUN8((off) / 2, 4 * (bs)), RUN8(((bs) + (off)) / 2, 4 * (bs)),                                       \
+            RUN8((2 * (bs) + (off)) / 2, 4 * (bs)), RUN8((3 * (bs) + (off)) / 2, 4 * (bs))                   \
+    }
 /* The d words of the four blocks, then their second fp16 (m or s). */
-#define SCALES(bs) {QW(0, 4 * (bs)), QW((bs) / 2, 4 * (bs)), QW((bs), 4 * (bs)), QW(3 * (bs) / 2, 4 * (bs)), \
-                    QW(1, 4 * (bs)), QW((bs) / 2 + 1, 4 * (bs)), QW((bs) + 1, 4 * (bs)), QW(3 * (bs) / 2 + 1, 4 * (bs))}
+#define SCALES(bs)                                                                                           \
+    {                                                                                                        \
+        QW(0, 4 * (bs)), QW((bs) / 2, 4 * (bs)), QW((bs), 4 * (bs)), QW(3 * (bs) / 2, 4 * (bs)),             \
+            QW(1, 4 * (bs)), QW((bs) / 2 + 1, 4 * (bs)), QW((bs) + 1, 4 * (bs)),                             \
+            QW(3 * (bs) / 2 + 1, 4 * (bs))                                                                   \
+    }
 /* The 4 qh bytes of each Q5 block (at j * bs + 2) in words 0, 1 of its lane. */
-#define QH(bs) {QW(1, 4 * (bs)), QW(2, 4 * (bs)), 0, 0, 0, 0, 0, 0, QW((bs) / 2 + 1, 4 * (bs)), QW((bs) / 2 + 2, 4 * (bs)), 0, 0, 0, 0, 0, 0, \
-                QW((bs) + 1, 4 * (bs)), QW((bs) + 2, 4 * (bs)), 0, 0, 0, 0, 0, 0, QW(3 * (bs) / 2 + 1, 4 * (bs)), QW(3 * (bs) / 2 + 2, 4 * (bs)), 0, 0, 0, 0, 0, 0}
+#define QH(bs)                                                                                               \
+    {                                                                                                        \
+        QW(1, 4 * (bs)), QW(2, 4 * (bs)), 0, 0, 0, 0, 0, 0, QW((bs) / 2 + 1, 4 * (bs)),                      \
+            QW((bs) / 2 + 2, 4 * (bs)), 0, 0, 0, 0, 0, 0, QW((bs) + 1, 4 * (bs)), QW((bs) + 2, 4 * (bs)), 0, \
+            0, 0, 0, 0, 0, QW(3 * (bs) / 2 + 1, 4 * (bs)), QW(3 * (bs) / 2 + 2, 4 * (bs)), 0, 0, 0, 0, 0, 0  \
+    }
 
 static const uint16_t nib_q4_0[32] = NIB(18, 2), sc_q4_0[32] = SCALES(18);
 static const uint16_t nib_q4_1[32] = NIB(20, 4), sc_q4_1[32] = SCALES(20);
 static const uint16_t nib_q5_0[32] = NIB(22, 6), sc_q5_0[32] = SCALES(22), qh_q5_0[32] = QH(22);
-static const uint16_t nib_q5_1[32] = NIB(24, 8), sc_q5_1[32] = SCALES(24), qh_q5_1[32] = {
-    QW(2, 96), QW(3, 96), 0, 0, 0, 0, 0, 0, QW(14, 96), QW(15, 96), 0, 0, 0, 0, 0, 0,
-    QW(26, 96), QW(27, 96), 0, 0, 0, 0, 0, 0, QW(38, 96), QW(39, 96), 0, 0, 0, 0, 0, 0};
+static const uint16_t nib_q5_1[32] = NIB(24, 8), sc_q5_1[32] = SCALES(24),
+                      qh_q5_1[32] = {
+                          QW(2, 96),  QW(3, 96),  0, 0, 0, 0, 0, 0, QW(14, 96), QW(15, 96), 0, 0, 0, 0, 0, 0,
+                          QW(26, 96), QW(27, 96), 0, 0, 0, 0, 0, 0, QW(38, 96), QW(39, 96), 0, 0, 0, 0, 0, 0};
 /* Q8 quads are read as bytes 0..127 (plain word numbers) plus a tail. */
 #define Q8RUN(q) (q), (q) + 1, (q) + 2, (q) + 3, (q) + 4, (q) + 5, (q) + 6, (q) + 7
 static const uint16_t lo_q8_0[32] = {Q8RUN(1), Q8RUN(18), Q8RUN(35), Q8RUN(52)};
@@ -72,7 +85,8 @@ typedef struct {
  * low nibbles, hi = high nibbles; for Q5 (qh != NULL) the fifth bit of
  * element e (qh bit e) added as 16, expanded from the qh bytes with a byte
  * shuffle and a bit test. */
-static inline quad load_nib(const uint8_t *p, int bs, const uint16_t *nib, const uint16_t *sc, const uint16_t *qh) {
+static inline quad load_nib(const uint8_t *p, int bs, const uint16_t *nib, const uint16_t *sc,
+                            const uint16_t *qh) {
     const __m512i a = keep(_mm512_loadu_si512(p));
     const __m512i b = keep(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(p + 4 * bs - 32))));
     const __m512i v = _mm512_permutex2var_epi16(a, vec(nib), b), m = _mm512_set1_epi8(0x0F);
@@ -85,15 +99,18 @@ static inline quad load_nib(const uint8_t *p, int bs, const uint16_t *nib, const
                                                  0x0101010101010101ll, 0, 0x0101010101010101ll);
         const __m512i sel_hi = _mm512_add_epi8(sel_lo, _mm512_set1_epi8(2));
         const __m512i bit = _mm512_set1_epi64(0x8040201008040201ll), c16 = _mm512_set1_epi8(16);
-        q.lo = _mm512_mask_add_epi8(q.lo, _mm512_test_epi8_mask(_mm512_shuffle_epi8(h, sel_lo), bit), q.lo, c16);
-        q.hi = _mm512_mask_add_epi8(q.hi, _mm512_test_epi8_mask(_mm512_shuffle_epi8(h, sel_hi), bit), q.hi, c16);
+        q.lo =
+            _mm512_mask_add_epi8(q.lo, _mm512_test_epi8_mask(_mm512_shuffle_epi8(h, sel_lo), bit), q.lo, c16);
+        q.hi =
+            _mm512_mask_add_epi8(q.hi, _mm512_test_epi8_mask(_mm512_shuffle_epi8(h, sel_hi), bit), q.hi, c16);
     }
     return q;
 }
 
 /* Four Q8_0 (bs 34) or Q8_1 (bs 36) blocks: 136 or 144 bytes, so the
  * last elements of block 3 come from a third load, blended into hi. */
-static inline quad load_q8(const uint8_t *p, int bs, const uint16_t *lo, const uint16_t *hi, const uint16_t *sc) {
+static inline quad load_q8(const uint8_t *p, int bs, const uint16_t *lo, const uint16_t *hi,
+                           const uint16_t *sc) {
     const __m512i a = keep(_mm512_loadu_si512(p)), b = keep(_mm512_loadu_si512(p + 64));
     quad q = {_mm512_permutex2var_epi16(a, vec(lo), b), _mm512_permutex2var_epi16(a, vec(hi), b),
               _mm512_permutex2var_epi16(a, vec(sc), b)};
@@ -125,14 +142,16 @@ static inline __m512 spread(__m128 s) {
 
 /* acc += block sums times d_w * d_x. */
 static inline __m512 scale_acc(__m512 acc, __m512i sum, quad w, quad x) {
-    const __m128 s = _mm_mul_ps(_mm_cvtph_ps(_mm512_castsi512_si128(w.sc)), _mm_cvtph_ps(_mm512_castsi512_si128(x.sc)));
+    const __m128 s =
+        _mm_mul_ps(_mm_cvtph_ps(_mm512_castsi512_si128(w.sc)), _mm_cvtph_ps(_mm512_castsi512_si128(x.sc)));
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), spread(s), acc);
 }
 
 /* The same for weights with a min: the products [d_w d_x | m_w s_x] of
  * the four blocks; the min terms (lanes 4..7) go to accm. */
 static inline __m512 scale_acc_min(__m512 acc, __m256 *accm, __m512i sum, quad w, quad x) {
-    const __m256 p = _mm256_mul_ps(_mm256_cvtph_ps(_mm512_castsi512_si128(w.sc)), _mm256_cvtph_ps(_mm512_castsi512_si128(x.sc)));
+    const __m256 p = _mm256_mul_ps(_mm256_cvtph_ps(_mm512_castsi512_si128(w.sc)),
+                                   _mm256_cvtph_ps(_mm512_castsi512_si128(x.sc)));
     *accm = _mm256_add_ps(*accm, p);
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), spread(_mm256_castps256_ps128(p)), acc);
 }
@@ -169,39 +188,42 @@ static inline quad biased(quad w) {
 
 static inline __m512 step_q8_0(const uint8_t *w, const uint8_t *x, __m512 acc, __m256 *accm) {
     (void)accm;
-    const quad W = biased(load_q8(w, 34, lo_q8_0, hi_q8_0, sc_q8_0)), X = load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0);
+    const quad W = biased(load_q8(w, 34, lo_q8_0, hi_q8_0, sc_q8_0)),
+               X = load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0);
     return scale_acc(acc, dot_off(W, X, (char)0x80), W, X);
 }
 
 static inline __m512 step_q8_1(const uint8_t *w, const uint8_t *x, __m512 acc, __m256 *accm) {
     (void)accm;
-    const quad W = biased(load_q8(w, 36, lo_q8_1, hi_q8_1, sc_q8_1)), X = load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1);
+    const quad W = biased(load_q8(w, 36, lo_q8_1, hi_q8_1, sc_q8_1)),
+               X = load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1);
     return scale_acc(acc, dot_off(W, X, (char)0x80), W, X);
 }
 
 /* The row loop: two quads per iteration into two accumulators; the last
  * 1..3 blocks are copied into a zeroed quad (zero scales add nothing). */
-#define ROW(STEP, BW, BX)                                                                          \
-    do {                                                                                           \
-        const uint8_t *w = vw, *x = vx;                                                            \
-        const int64_t nb = k / 32;                                                                 \
-        __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();                             \
-        __m256 accm = _mm256_setzero_ps();                                                         \
-        int64_t i = 0;                                                                             \
-        for (; i + 8 <= nb; i += 8) {                                                              \
-            acc0 = STEP(w + i * (BW), x + i * (BX), acc0, &accm);                                  \
-            acc1 = STEP(w + (i + 4) * (BW), x + (i + 4) * (BX), acc1, &accm);                      \
-        }                                                                                          \
-        for (; i + 4 <= nb; i += 4) acc0 = STEP(w + i * (BW), x + i * (BX), acc0, &accm);          \
-        if (i < nb) {                                                                              \
-            uint8_t wt[4 * (BW)] = {0}, xt[4 * (BX)] = {0};                                        \
-            memcpy(wt, w + i * (BW), (size_t)(nb - i) * (BW));                                     \
-            memcpy(xt, x + i * (BX), (size_t)(nb - i) * (BX));                                     \
-            acc1 = STEP(wt, xt, acc1, &accm);                                                      \
-        }                                                                                          \
-        /* lanes 4..7 of accm: the min terms (zero for types without) */                         \
-        *out = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) +                                   \
-               _mm512_mask_reduce_add_ps(0xF0, _mm512_castps256_ps512(accm));                      \
+#define ROW(STEP, BW, BX)                                                                                    \
+    do {                                                                                                     \
+        const uint8_t *w = vw, *x = vx;                                                                      \
+        const int64_t nb = k / 32;                                                                           \
+        __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();                                       \
+        __m256 accm = _mm256_setzero_ps();                                                                   \
+        int64_t i = 0;                                                                                       \
+        for (; i + 8 <= nb; i += 8) {                                                                        \
+            acc0 = STEP(w + i * (BW), x + i * (BX), acc0, &accm);                                            \
+            acc1 = STEP(w + (i + 4) * (BW), x + (i + 4) * (BX), acc1, &accm);                                \
+        }                                                                                                    \
+        for (; i + 4 <= nb; i += 4)                                                                          \
+            acc0 = STEP(w + i * (BW), x + i * (BX), acc0, &accm);                                            \
+        if (i < nb) {                                                                                        \
+            uint8_t wt[4 * (BW)] = {0}, xt[4 * (BX)] = {0};                                                  \
+            memcpy(wt, w + i * (BW), (size_t)(nb - i) * (BW));                                               \
+            memcpy(xt, x + i * (BX), (size_t)(nb - i) * (BX));                                               \
+            acc1 = STEP(wt, xt, acc1, &accm);                                                                \
+        }                                                                                                    \
+        /* lanes 4..7 of accm: the min terms (zero for types without) */                                     \
+        *out = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) +                                             \
+               _mm512_mask_reduce_add_ps(0xF0, _mm512_castps256_ps512(accm));                                \
     } while (0)
 
 static void vec_dot_q4_0(int64_t k, const void *vw, const void *vx, float *out) { ROW(step_q4_0, 18, 34); }

@@ -15,10 +15,12 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
     const int64_t nm = k / ty->Bm, mper = ty->B / ty->Bm;
     __m512 acc[NC_MAX];
     __m512i ai[NC_MAX];
-    for (int c = 0; c < nc; c++) acc[c] = _mm512_setzero_ps();
+    for (int c = 0; c < nc; c++)
+        acc[c] = _mm512_setzero_ps();
     const uint8_t *wq = p->q;
     for (int64_t j = 0; j < nb; j++) {
-        for (int c = 0; c < nc; c++) ai[c] = _mm512_set1_epi32(a->noff[(b + c) * nb + j]);
+        for (int c = 0; c < nc; c++)
+            ai[c] = _mm512_set1_epi32(a->noff[(b + c) * nb + j]);
         const int8_t *xq = a->q + b * k + j * ty->B;
         for (int64_t g = 0; g < groups; g++, wq += 64) {
             const __m512i w = _mm512_load_si512((const void *)wq);
@@ -39,22 +41,39 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
                 acc[c] = _mm512_fmadd_ps(m, _mm512_set1_ps(a->dsum[(b + c) * nm + j * mper + h]), acc[c]);
         }
     }
-    for (int c = 0; c < nc; c++) _mm512_mask_storeu_ps(Y + (b + c) * ldy, rmask, acc[c]);
+    for (int c = 0; c < nc; c++)
+        _mm512_mask_storeu_ps(Y + (b + c) * ldy, rmask, acc[c]);
 }
 
 void qg_kernel_avx512vnni(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a,
                           int64_t b0, int64_t b1, float *Y, int64_t ldy) {
     const __mmask16 rmask = (__mmask16)((1u << nrows) - 1u);
     int64_t b = b0;
-    for (; b + NC_MAX <= b1; b += NC_MAX) tile(ty, p, k, a, b, Y, ldy, rmask, NC_MAX);
+    for (; b + NC_MAX <= b1; b += NC_MAX)
+        tile(ty, p, k, a, b, Y, ldy, rmask, NC_MAX);
     switch (b1 - b) { /* column tail: each case a fully unrolled tile */
-    case 7: tile(ty, p, k, a, b, Y, ldy, rmask, 7); break;
-    case 6: tile(ty, p, k, a, b, Y, ldy, rmask, 6); break;
-    case 5: tile(ty, p, k, a, b, Y, ldy, rmask, 5); break;
-    case 4: tile(ty, p, k, a, b, Y, ldy, rmask, 4); break;
-    case 3: tile(ty, p, k, a, b, Y, ldy, rmask, 3); break;
-    case 2: tile(ty, p, k, a, b, Y, ldy, rmask, 2); break;
-    case 1: tile(ty, p, k, a, b, Y, ldy, rmask, 1); break;
-    default: break;
+    case 7:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 7);
+        break;
+    case 6:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 6);
+        break;
+    case 5:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 5);
+        break;
+    case 4:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 4);
+        break;
+    case 3:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 3);
+        break;
+    case 2:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 2);
+        break;
+    case 1:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 1);
+        break;
+    default:
+        break;
     }
 }
