@@ -1,7 +1,7 @@
 /* Benchmark drivers behind `realm bench`. Each returns 0 on success and
  * fills a result; the tool prints them. Timings are medians over repeated
- * runs after a warm-up, threads are an OpenMP team until the runtime
- * issue's executors land. */
+ * runs after a warm-up; matmuls run on a realm runtime (pool, OpenMP or
+ * serial executor). */
 #ifndef REALM_BENCH_H
 #define REALM_BENCH_H
 
@@ -42,6 +42,7 @@ typedef struct bench_matmul_params {
     int threads;
     realm_backend backend;
     int reps;
+    int executor; /* realm_executor */
 } bench_matmul_params;
 
 typedef struct bench_matmul_result {

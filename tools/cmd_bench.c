@@ -10,6 +10,7 @@
 #include "bench.h"
 #include "commands.h"
 #include "diag.h"
+#include "overhead.h"
 #include "realm/realm.h"
 
 enum { FMT_TABLE, FMT_CSV, FMT_JSON };
@@ -44,8 +45,15 @@ static int bench_matmul_cmd(int argc, char **argv) {
     realm_backend backend = REALM_BACKEND_OPTIMIZED;
     int64_t k = 4096, n = 4096, reps = 5;
     const char *batch_s = "1", *threads_s = "1";
-    int format = FMT_TABLE;
+    int format = FMT_TABLE, executor = 0;
+    static const char *const executors[] = {"pool", "openmp", "serial", NULL};
     tool_opt opts[] = {
+        {.name = "executor",
+         .kind = TOOL_OPT_CHOICE,
+         .value = &executor,
+         .metavar = "pool|openmp|serial",
+         .choices = executors,
+         .help = "how threads run (serial needs --threads 1); default pool"},
         {.name = "type",
          .kind = TOOL_OPT_TYPE,
          .value = &type,
@@ -110,32 +118,34 @@ static int bench_matmul_cmd(int argc, char **argv) {
         return TOOL_EXIT_USAGE;
     }
     if (format == FMT_TABLE)
-        printf("%-5s %6s %6s %6s %7s %-9s %-5s %12s %9s %11s\n", "type", "k", "n", "batch", "threads",
-               "backend", "path", "median_s", "GFLOP/s", "weight GB/s");
-    if (format == FMT_CSV) printf("bench,type,k,n,batch,threads,backend,path,median_s,gflops,weight_gbps\n");
+        printf("%-5s %6s %6s %6s %7s %-9s %-6s %-5s %12s %9s %11s\n", "type", "k", "n", "batch", "threads",
+               "backend", "exec", "path", "median_s", "GFLOP/s", "weight GB/s");
+    if (format == FMT_CSV)
+        printf("bench,type,k,n,batch,threads,backend,executor,path,median_s,gflops,weight_gbps\n");
     int done = 0;
     for (int i = 0; i < nb; i++) {
         for (int j = 0; j < nt; j++) {
-            bench_matmul_params p = {type, k, n, batches[i], (int)threads[j], backend, (int)reps};
+            bench_matmul_params p = {type, k, n, batches[i], (int)threads[j], backend, (int)reps, executor};
             bench_matmul_result r;
             if (bench_matmul(&p, &r) != 0) {
                 tool_error("bench matmul", "the run failed (out of memory or an unsupported shape)");
                 return TOOL_EXIT_FAILURE;
             }
             const char *tn = realm_type_name(type), *bn = realm_backend_name(backend);
+            const char *ex = executors[executor];
             if (format == FMT_TABLE)
                 printf("%-5s %6" PRId64 " %6" PRId64 " %6" PRId64 " %7" PRId64
-                       " %-9s %-5s %12.6f %9.1f %11.2f\n",
-                       tn, k, n, batches[i], threads[j], bn, r.path, r.median_s, r.gflops, r.weight_gbps);
+                       " %-9s %-6s %-5s %12.6f %9.1f %11.2f\n",
+                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps);
             else if (format == FMT_CSV)
-                printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%s,%.9f,%.3f,%.3f\n", tn,
-                       k, n, batches[i], threads[j], bn, r.path, r.median_s, r.gflops, r.weight_gbps);
+                printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%s,%s,%.9f,%.3f,%.3f\n",
+                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps);
             else
                 printf("{\"bench\":\"matmul\",\"type\":\"%s\",\"k\":%" PRId64 ",\"n\":%" PRId64
                        ",\"batch\":%" PRId64 ",\"threads\":%" PRId64
-                       ",\"backend\":\"%s\",\"path\":\"%s\",\"median_s\":%.9f,\"gflops\":%.3f,"
-                       "\"weight_gbps\":%.3f}\n",
-                       tn, k, n, batches[i], threads[j], bn, r.path, r.median_s, r.gflops, r.weight_gbps);
+                       ",\"backend\":\"%s\",\"executor\":\"%s\",\"path\":\"%s\",\"median_s\":%.9f,"
+                       "\"gflops\":%.3f,\"weight_gbps\":%.3f}\n",
+                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps);
             fflush(stdout);
             progress(++done, nb * nt);
         }
@@ -258,6 +268,7 @@ static const bench_sub subs[] = {
     {"bandwidth", "STREAM-style read bandwidth", bench_bandwidth_cmd},
     {"peak", "f32 FMA and int8 dot peak", bench_peak_cmd},
     {"sgemm-ref", "OpenBLAS sgemm on a matmul shape (when built with OpenBLAS)", bench_sgemm_ref_cmd},
+    {"overhead", "dispatch + barrier round trip of an empty parallel region", bench_overhead_cmd},
 };
 
 int tool_cmd_bench(int argc, char **argv) {
@@ -272,6 +283,6 @@ int tool_cmd_bench(int argc, char **argv) {
     }
     for (size_t i = 0; i < n; i++)
         if (strcmp(argv[1], subs[i].name) == 0) return subs[i].run(argc - 1, argv + 1);
-    tool_error("bench", "unknown benchmark '%s' (matmul, bandwidth, peak, sgemm-ref)", argv[1]);
+    tool_error("bench", "unknown benchmark '%s' (matmul, bandwidth, peak, sgemm-ref, overhead)", argv[1]);
     return TOOL_EXIT_USAGE;
 }

@@ -81,12 +81,22 @@ static void print_json(const char *features) {
         if (n++) fputs(",\n", stdout);
         print_json_type(t);
     }
-    printf("\n  ]\n}\n");
+    printf("\n  ],\n  \"runtime\": ");
+    tool_info_runtime(stdout, true);
+    printf("\n}\n");
 }
 
 int tool_cmd_info(int argc, char **argv) {
     int format = FORMAT_TEXT;
+    int64_t threads = -1;
     tool_opt opts[] = {
+        {.name = "threads",
+         .kind = TOOL_OPT_INT,
+         .value = &threads,
+         .metavar = "N",
+         .min = 0,
+         .max = 4096,
+         .help = "also start a pool of N threads (0: the default count) and show each one's core"},
         {.name = "format",
          .kind = TOOL_OPT_CHOICE,
          .value = &format,
@@ -108,9 +118,13 @@ int tool_cmd_info(int argc, char **argv) {
         tool_error_status("info", s, "realm_cpu_features_string");
         return TOOL_EXIT_FAILURE;
     }
-    if (format == FORMAT_JSON)
+    if (format == FORMAT_JSON) {
         print_json(features);
-    else
+    } else {
         print_text(features);
+        printf("\n");
+        if (tool_info_runtime(stdout, false) != TOOL_EXIT_OK) return TOOL_EXIT_FAILURE;
+    }
+    if (threads >= 0 && tool_info_threads(stdout, (int)threads) != TOOL_EXIT_OK) return TOOL_EXIT_FAILURE;
     return tool_finish_stdout("info");
 }

@@ -8,19 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "commands.h"
 #include "diag.h"
 #include "json.h"
 #include "realm/realm.h"
 
-/* Prints the topology and the defaults, as text or as one JSON object
- * (no trailing newline, to sit under a key of `realm info --format json`).
- * Returns the exit code. */
-int tool_info_runtime(FILE *out, bool json);
-
-/* Starts a pool runtime with n_threads threads (0: the default) and prints
- * one line per thread: its group, NUMA node, core, PU, whether realm bound
- * it, and the CPU it ran on during a parallel call. Returns the exit code. */
-int tool_info_threads(FILE *out, int n_threads);
+/* tool_info_runtime prints the topology and the defaults, as text or as one
+ * JSON object (no trailing newline, to sit under a key of `realm info
+ * --format json`). tool_info_threads starts a pool runtime with n_threads
+ * threads (0: the default) and prints one line per thread: its group, NUMA
+ * node, core, PU, whether realm bound it, and the CPU it ran on during a
+ * parallel call. Both return the exit code. */
 
 int tool_info_runtime(FILE *out, bool json) {
     const realm_runtime_params p = realm_runtime_params_default();

@@ -4,6 +4,9 @@
 #ifndef REALM_TOOL_COMMANDS_H
 #define REALM_TOOL_COMMANDS_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 typedef int (*tool_command_fn)(int argc, char **argv);
 
 int tool_cmd_info(int argc, char **argv);
@@ -11,5 +14,9 @@ int tool_cmd_quant(int argc, char **argv);
 int tool_cmd_dequant(int argc, char **argv);
 int tool_cmd_demo(int argc, char **argv);
 int tool_cmd_bench(int argc, char **argv);
+
+/* Parts of `realm info` that belong to the runtime (tools/cmd_info_threads.c). */
+int tool_info_runtime(FILE *out, bool json);
+int tool_info_threads(FILE *out, int n_threads);
 
 #endif

@@ -29,6 +29,7 @@
 #ifndef REALM_RUNTIME_H
 #define REALM_RUNTIME_H
 
+#include "realm/ops.h"
 #include "realm/types.h"
 
 #ifdef __cplusplus
@@ -324,6 +325,30 @@ int realm_runtime_n_groups(const realm_runtime *rt);
  */
 realm_status realm_runtime_place_rows(realm_runtime *rt, void *base, size_t row_bytes, int64_t n_rows,
                                       int64_t grain);
+
+/**
+ * @brief realm_matmul_quant() on every thread of @p rt: activations are
+ *        quantized once (split by columns), then output rows are split in
+ *        chunks aligned to the kernel's tile.
+ *
+ * Y[b][r] = sum_i dequant(W[r])[i] * X[b][i]. The result is bit-identical
+ * for any thread count and executor (each row is computed by one thread with
+ * the same arithmetic). Workspace is allocated per call.
+ * @param rt the runtime.
+ * @param be backend (the naive backend splits rows too).
+ * @param wtype type of W: f32, f16 or any of the 12 quantized formats.
+ * @param W @p rows rows of @p k elements of @p wtype, back to back.
+ * @param rows weight rows (output features), >= 1.
+ * @param k row length, a multiple of the block size.
+ * @param X activations, f32, [batch][k].
+ * @param batch activation rows, >= 1.
+ * @param Y output, f32, [batch][rows]; must not overlap W or X.
+ * @return as realm_matmul_quant(), plus REALM_ERR_OUT_OF_MEMORY for the
+ *         workspace and REALM_ERR_STATE when called from inside a parallel
+ *         call of @p rt.
+ */
+realm_status realm_runtime_matmul_quant(realm_runtime *rt, realm_backend be, realm_type wtype, const void *W,
+                                        int64_t rows, int64_t k, const float *X, int64_t batch, float *Y);
 
 #ifdef __cplusplus
 }

@@ -46,4 +46,10 @@ realm_status realm_check_overlap(const char *fn, const char *out_name, const voi
 /* REALM_ERR_INVALID_ARG unless v is finite and > 0 (an eps, a frequency). */
 realm_status realm_check_positive(const char *fn, const char *name, float v);
 
+/* Every check of realm_matmul_quant() (also used by the runtime's threaded
+ * version); stores the backend's kernel table in *out. */
+realm_status realm_check_matmul_quant(const char *fn, realm_backend be, realm_type wtype, const void *W,
+                                      int64_t rows, int64_t k, const float *X, int64_t batch, const float *Y,
+                                      const realm_kernel_table **out);
+
 #endif

@@ -2,9 +2,9 @@
 #include "api/check.h"
 #include "core/error.h"
 
-realm_status realm_matmul_quant(realm_backend be, realm_type wtype, const void *W, int64_t rows, int64_t k,
-                                const float *X, int64_t batch, float *Y) {
-    static const char fn[] = "realm_matmul_quant";
+realm_status realm_check_matmul_quant(const char *fn, realm_backend be, realm_type wtype, const void *W,
+                                      int64_t rows, int64_t k, const float *X, int64_t batch, const float *Y,
+                                      const realm_kernel_table **out) {
     const realm_kernel_table *kt;
     REALM_TRY(realm_check_backend(fn, be, &kt));
     if (!realm_type_is_valid(wtype))
@@ -26,5 +26,13 @@ realm_status realm_matmul_quant(realm_backend be, realm_type wtype, const void *
     REALM_TRY(realm_check_bytes(fn, "Y", ydims, 2, sizeof(float), &ybytes));
     REALM_TRY(realm_check_overlap(fn, "Y", Y, ybytes, "W", W, wbytes, false));
     REALM_TRY(realm_check_overlap(fn, "Y", Y, ybytes, "X", X, xbytes, false));
+    *out = kt;
+    return REALM_OK;
+}
+
+realm_status realm_matmul_quant(realm_backend be, realm_type wtype, const void *W, int64_t rows, int64_t k,
+                                const float *X, int64_t batch, float *Y) {
+    const realm_kernel_table *kt;
+    REALM_TRY(realm_check_matmul_quant("realm_matmul_quant", be, wtype, W, rows, k, X, batch, Y, &kt));
     return kt->matmul_quant(wtype, W, rows, k, X, k, batch, Y, rows);
 }
