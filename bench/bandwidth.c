@@ -1,19 +1,55 @@
 /* STREAM-style read bandwidth probe: the ceiling for batch-1 matmuls. */
+#include <immintrin.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
+#include "realm/cpu.h"
 
-/* Sum of 64-bit words with 8 independent chains: enough to saturate the
- * load ports while the compiler vectorises; the result defeats dead-code
- * elimination. */
-static uint64_t read_slice(const uint64_t *p, size_t n) {
+/* Sums the slice with the widest loads the CPU has and 8 independent
+ * accumulators, so the loop is bound by memory, not by the adds; the result
+ * defeats dead-code elimination. A probe weaker than the kernels would
+ * flatter their bandwidth ratios. */
+__attribute__((target("avx512f"))) static uint64_t read_avx512(const uint64_t *p, size_t n) {
+    __m512i s[8];
+    for (int j = 0; j < 8; j++)
+        s[j] = _mm512_setzero_si512();
+    for (size_t i = 0; i + 64 <= n; i += 64)
+        for (int j = 0; j < 8; j++)
+            s[j] = _mm512_add_epi64(s[j], _mm512_load_si512((const void *)(p + i + 8 * j)));
+    for (int j = 1; j < 8; j++)
+        s[0] = _mm512_add_epi64(s[0], s[j]);
+    return (uint64_t)_mm512_reduce_add_epi64(s[0]);
+}
+
+__attribute__((target("avx2"))) static uint64_t read_avx2(const uint64_t *p, size_t n) {
+    __m256i s[8];
+    for (int j = 0; j < 8; j++)
+        s[j] = _mm256_setzero_si256();
+    for (size_t i = 0; i + 32 <= n; i += 32)
+        for (int j = 0; j < 8; j++)
+            s[j] = _mm256_add_epi64(s[j], _mm256_load_si256((const __m256i *)(const void *)(p + i + 4 * j)));
+    for (int j = 1; j < 8; j++)
+        s[0] = _mm256_add_epi64(s[0], s[j]);
+    uint64_t out[4];
+    _mm256_storeu_si256((__m256i *)(void *)out, s[0]);
+    return out[0] + out[1] + out[2] + out[3];
+}
+
+static uint64_t read_portable(const uint64_t *p, size_t n) {
     uint64_t s[8] = {0};
     for (size_t i = 0; i + 8 <= n; i += 8)
         for (int j = 0; j < 8; j++)
             s[j] += p[i + j];
     return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
+}
+
+static uint64_t read_slice(const uint64_t *p, size_t n) {
+    const realm_cpu_features *f = realm_cpu_get_features();
+    if (f->avx512f) return read_avx512(p, n);
+    if (f->avx2) return read_avx2(p, n);
+    return read_portable(p, n);
 }
 
 int bench_bandwidth(int threads, size_t bytes, int reps, bench_bandwidth_result *out) {
@@ -37,7 +73,8 @@ int bench_bandwidth(int threads, size_t bytes, int reps, bench_bandwidth_result 
 #pragma omp parallel num_threads(threads) reduction(+ : total)
         {
             const size_t nt = (size_t)omp_get_num_threads(), id = (size_t)omp_get_thread_num();
-            const size_t lo = words * id / nt, hi = words * (id + 1) / nt;
+            const size_t lo = words * id / nt / 64 * 64,
+                         hi = id + 1 == nt ? words : words * (id + 1) / nt / 64 * 64;
             total += read_slice(buf + lo, hi - lo);
         }
         const double dt = bench_now() - t0;
