@@ -32,9 +32,8 @@ __attribute__((target("avx2"))) static uint64_t read_avx2(const uint64_t *p, siz
             s[j] = _mm256_add_epi64(s[j], _mm256_load_si256((const __m256i *)(const void *)(p + i + 4 * j)));
     for (int j = 1; j < 8; j++)
         s[0] = _mm256_add_epi64(s[0], s[j]);
-    uint64_t out[4];
-    _mm256_storeu_si256((__m256i *)(void *)out, s[0]);
-    return out[0] + out[1] + out[2] + out[3];
+    return (uint64_t)_mm256_extract_epi64(s[0], 0) + (uint64_t)_mm256_extract_epi64(s[0], 1) +
+           (uint64_t)_mm256_extract_epi64(s[0], 2) + (uint64_t)_mm256_extract_epi64(s[0], 3);
 }
 
 static uint64_t read_portable(const uint64_t *p, size_t n) {
