@@ -9,7 +9,9 @@
  * the sign moves to x (|w| * sign(x, w)): pairs of at most 2 * 128 * 127
  * = 32512 < 32767. That needs x != -128, which holds for the quantizers
  * below (|q| <= 127). Offsets (8 for Q4_0, 16 for Q5_0) are removed in
- * int16: sum (q - o) x = sum q x - o sum x. */
+ * int16: sum (q - o) x = sum q x - o sum x. The fp16 scales of four
+ * blocks are converted by one instruction, not one per block: per block,
+ * the scale work otherwise costs as much as the dot. */
 #include <immintrin.h>
 #include <string.h>
 
@@ -57,39 +59,69 @@ static inline __m256 dot_s8(__m256i w, __m256i x) {
     return pairs_to_float(_mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(x, w)));
 }
 
-/* The row loop: two blocks per iteration into two accumulators; BLOCK(j)
- * is block j's 8 partial sums, SCALE(j) its d_w * d_x, MIN(j) its min
- * term (0 for types without). */
-#define ROW(BLOCK, SCALE, MIN)                                                                               \
+/* Four fp16 values (one per block, stride bs bytes from p) as floats:
+ * gathered in a general register, converted with one vcvtph2ps. */
+static inline __m128 halves4(const void *p, size_t bs) {
+    const uint8_t *b = p;
+    uint64_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        uint16_t h;
+        memcpy(&h, b + i * bs, sizeof h);
+        v |= (uint64_t)h << (16 * i);
+    }
+    return _mm_cvtph_ps(_mm_cvtsi64_si128((long long)v));
+}
+
+/* ymm with all lanes = s[i] */
+static inline __m256 lane(__m128 s, int i) {
+    return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(s), _mm256_set1_epi32(i));
+}
+
+static inline float hsum(__m256 a) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
+/* The row loop. Four blocks per step, two accumulators; the scales d_w d_x
+ * of the four are converted and multiplied together, then broadcast per
+ * block. BLOCK(j) is block j's 8 partial sums; MIN4(j) the min terms
+ * m_w s_x of blocks j..j+3 and MIN1(j) that of block j (zero for types
+ * without a min). The last nb % 4 blocks go one by one. */
+#define ROW(BLOCK, MIN4, MIN1)                                                                               \
     do {                                                                                                     \
         const int64_t nb = k / 32;                                                                           \
         __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                                       \
-        float mins = 0;                                                                                      \
+        __m128 mins = _mm_setzero_ps();                                                                      \
         int64_t j = 0;                                                                                       \
-        for (; j + 2 <= nb; j += 2) {                                                                        \
-            acc0 = _mm256_fmadd_ps(BLOCK(j), _mm256_set1_ps(SCALE(j)), acc0);                                \
-            acc1 = _mm256_fmadd_ps(BLOCK(j + 1), _mm256_set1_ps(SCALE(j + 1)), acc1);                        \
-            mins += MIN(j) + MIN(j + 1);                                                                     \
+        for (; j + 4 <= nb; j += 4) {                                                                        \
+            const __m128 s = _mm_mul_ps(halves4(&w[j].d, sizeof *w), halves4(&x[j].d, sizeof *x));           \
+            acc0 = _mm256_fmadd_ps(BLOCK(j), lane(s, 0), acc0);                                              \
+            acc1 = _mm256_fmadd_ps(BLOCK(j + 1), lane(s, 1), acc1);                                          \
+            acc0 = _mm256_fmadd_ps(BLOCK(j + 2), lane(s, 2), acc0);                                          \
+            acc1 = _mm256_fmadd_ps(BLOCK(j + 3), lane(s, 3), acc1);                                          \
+            mins = _mm_add_ps(mins, MIN4(j));                                                                \
         }                                                                                                    \
-        if (j < nb) {                                                                                        \
-            acc0 = _mm256_fmadd_ps(BLOCK(j), _mm256_set1_ps(SCALE(j)), acc0);                                \
-            mins += MIN(j);                                                                                  \
+        float tail = 0;                                                                                      \
+        for (; j < nb; j++) {                                                                                \
+            acc0 = _mm256_fmadd_ps(BLOCK(j), _mm256_set1_ps(h2f(w[j].d) * h2f(x[j].d)), acc0);               \
+            tail += MIN1(j);                                                                                 \
         }                                                                                                    \
-        const __m256 a = _mm256_add_ps(acc0, acc1);                                                          \
-        __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));                       \
-        s = _mm_add_ps(s, _mm_movehl_ps(s, s));                                                              \
-        *out = _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s))) + mins;                                      \
+        mins = _mm_add_ps(mins, _mm_movehl_ps(mins, mins));                                                  \
+        *out =                                                                                               \
+            hsum(_mm256_add_ps(acc0, acc1)) + _mm_cvtss_f32(_mm_add_ss(mins, _mm_movehdup_ps(mins))) + tail; \
     } while (0)
 
-#define SCALE(j) (h2f(w[j].d) * h2f(x[j].d))
-#define NO_MIN(j) 0.0f
-#define MIN(j) (h2f(w[j].m) * h2f(x[j].s))
+#define NO_MIN4(j) _mm_setzero_ps()
+#define NO_MIN1(j) 0.0f
+#define MIN4(j) _mm_mul_ps(halves4(&w[j].m, sizeof *w), halves4(&x[j].s, sizeof *x))
+#define MIN1(j) (h2f(w[j].m) * h2f(x[j].s))
 
 static void vec_dot_q4_0(int64_t k, const void *vw, const void *vx, float *out) {
     const block_q4_0 *w = vw;
     const block_q8_0 *x = vx;
 #define BLOCK(j) dot_off(nibbles(w[j].qs), load_x(x[j].qs), 8)
-    ROW(BLOCK, SCALE, NO_MIN);
+    ROW(BLOCK, NO_MIN4, NO_MIN1);
 #undef BLOCK
 }
 
@@ -97,7 +129,7 @@ static void vec_dot_q4_1(int64_t k, const void *vw, const void *vx, float *out) 
     const block_q4_1 *w = vw;
     const block_q8_1 *x = vx;
 #define BLOCK(j) dot_u(nibbles(w[j].qs), load_x(x[j].qs))
-    ROW(BLOCK, SCALE, MIN);
+    ROW(BLOCK, MIN4, MIN1);
 #undef BLOCK
 }
 
@@ -105,7 +137,7 @@ static void vec_dot_q5_0(int64_t k, const void *vw, const void *vx, float *out) 
     const block_q5_0 *w = vw;
     const block_q8_0 *x = vx;
 #define BLOCK(j) dot_off(_mm256_or_si256(nibbles(w[j].qs), fifth_bits(w[j].qh)), load_x(x[j].qs), 16)
-    ROW(BLOCK, SCALE, NO_MIN);
+    ROW(BLOCK, NO_MIN4, NO_MIN1);
 #undef BLOCK
 }
 
@@ -113,7 +145,7 @@ static void vec_dot_q5_1(int64_t k, const void *vw, const void *vx, float *out) 
     const block_q5_1 *w = vw;
     const block_q8_1 *x = vx;
 #define BLOCK(j) dot_u(_mm256_or_si256(nibbles(w[j].qs), fifth_bits(w[j].qh)), load_x(x[j].qs))
-    ROW(BLOCK, SCALE, MIN);
+    ROW(BLOCK, MIN4, MIN1);
 #undef BLOCK
 }
 
@@ -121,7 +153,7 @@ static void vec_dot_q8_0(int64_t k, const void *vw, const void *vx, float *out) 
     const block_q8_0 *w = vw;
     const block_q8_0 *x = vx;
 #define BLOCK(j) dot_s8(load_x(w[j].qs), load_x(x[j].qs))
-    ROW(BLOCK, SCALE, NO_MIN);
+    ROW(BLOCK, NO_MIN4, NO_MIN1);
 #undef BLOCK
 }
 
@@ -129,7 +161,7 @@ static void vec_dot_q8_1(int64_t k, const void *vw, const void *vx, float *out) 
     const block_q8_1 *w = vw;
     const block_q8_1 *x = vx;
 #define BLOCK(j) dot_s8(load_x(w[j].qs), load_x(x[j].qs))
-    ROW(BLOCK, SCALE, NO_MIN);
+    ROW(BLOCK, NO_MIN4, NO_MIN1);
 #undef BLOCK
 }
 
