@@ -215,8 +215,7 @@ static void check_extremes(int isa) {
                     const float mn = neg ? -3.0f : 2.0f;
                     const int level = fill_extreme_weights(t, w, nb, neg, mn);
                     fill_extreme_act(xt, x, nb, pats[p]);
-                    const int64_t sq =
-                        8 * (pats[p][0] + pats[p][1] + pats[p][2] + pats[p][3]); /* per block */
+                    const int sq = 8 * (pats[p][0] + pats[p][1] + pats[p][2] + pats[p][3]); /* per block */
                     const double want =
                         (double)nb * ((double)level * (double)sq + (has_min(t) ? mn * (double)sq : 0));
                     float got = NAN;
