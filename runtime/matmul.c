@@ -13,7 +13,7 @@
 
 typedef struct mm_ctx {
     const realm_kernel_table *kt;
-    realm_qmm q;         /* fast quantized path, when used */
+    realm_qmm q; /* fast quantized path, when used */
     int use_qmm;
     realm_type t;
     const uint8_t *W;
@@ -21,9 +21,9 @@ typedef struct mm_ctx {
     int64_t rows, k, batch;
     const float *X;
     float *Y;
-    uint8_t *scratch;    /* per thread: scratch_bytes each */
+    uint8_t *scratch; /* per thread: scratch_bytes each */
     size_t scratch_bytes;
-    _Atomic int status;  /* first failure of a slice (f16 slabs allocate) */
+    _Atomic int status; /* first failure of a slice (f16 slabs allocate) */
 } mm_ctx;
 
 static void quantize_step(void *ctx, int thread, int n_threads) {
@@ -39,8 +39,8 @@ static void rows_step(void *ctx, int64_t r0, int64_t r1, int thread) {
     }
     /* naive kernels, and f32/f16 weights: the kernel on a slice of rows
      * (a slab of output columns) */
-    const realm_status s = c->kt->matmul_quant(c->t, c->W + (size_t)r0 * c->row_bytes, r1 - r0, c->k, c->X, c->k,
-                                               c->batch, c->Y + r0, c->rows);
+    const realm_status s = c->kt->matmul_quant(c->t, c->W + (size_t)r0 * c->row_bytes, r1 - r0, c->k, c->X,
+                                               c->k, c->batch, c->Y + r0, c->rows);
     if (s != REALM_OK) {
         int ok = REALM_OK;
         atomic_compare_exchange_strong(&c->status, &ok, (int)s);

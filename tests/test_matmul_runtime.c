@@ -32,7 +32,8 @@ Test(matmul_runtime, bit_identical_for_any_threads_and_executor) {
         float *wf = malloc(sizeof(float) * rows * k);
         uint8_t *w = malloc(rb * rows);
         tu_fill(&r, wf, rows * k, 0.3f);
-        for (int64_t i = 0; i < rows; i++) realm_quantize_row(t, wf + i * k, w + i * rb, k);
+        for (int64_t i = 0; i < rows; i++)
+            realm_quantize_row(t, wf + i * k, w + i * rb, k);
         for (size_t bi = 0; bi < sizeof batches / sizeof batches[0]; bi++) {
             const int64_t batch = batches[bi];
             float *x = malloc(sizeof(float) * batch * k), *want = malloc(sizeof(float) * batch * rows);
@@ -43,12 +44,14 @@ Test(matmul_runtime, bit_identical_for_any_threads_and_executor) {
                 for (int ex = 0; ex < 3; ex++) {
                     for (int threads = 1; threads <= (ex == REALM_EXECUTOR_SERIAL ? 1 : 5); threads += 2) {
                         realm_runtime *rt = make_rt(threads, (realm_executor)ex);
-                        for (int64_t i = 0; i < batch * rows; i++) got[i] = NAN;
-                        cr_assert_eq(realm_runtime_matmul_quant(rt, (realm_backend)be, t, w, rows, k, x, batch, got),
-                                     REALM_OK, "%s", realm_last_error());
+                        for (int64_t i = 0; i < batch * rows; i++)
+                            got[i] = NAN;
+                        cr_assert_eq(
+                            realm_runtime_matmul_quant(rt, (realm_backend)be, t, w, rows, k, x, batch, got),
+                            REALM_OK, "%s", realm_last_error());
                         cr_assert_eq(memcmp(got, want, sizeof(float) * batch * rows), 0,
-                                     "%s batch %lld backend %d executor %d threads %d: bits differ", realm_type_name(t),
-                                     (long long)batch, be, ex, threads);
+                                     "%s batch %lld backend %d executor %d threads %d: bits differ",
+                                     realm_type_name(t), (long long)batch, be, ex, threads);
                         realm_runtime_destroy(rt);
                     }
                 }
@@ -66,13 +69,15 @@ Test(matmul_runtime, bad_input) {
     realm_runtime *rt = make_rt(2, REALM_EXECUTOR_POOL);
     float x[32] = {1}, y[4];
     uint8_t w[34] = {0};
-    cr_assert_eq(realm_runtime_matmul_quant(NULL, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0, w, 1, 32, x, 1, y),
-                 REALM_ERR_INVALID_ARG);
+    cr_assert_eq(
+        realm_runtime_matmul_quant(NULL, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0, w, 1, 32, x, 1, y),
+        REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_runtime_matmul_quant(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0, w, 1, 33, x, 1, y),
                  REALM_ERR_SHAPE);
     cr_assert(strstr(realm_last_error(), "realm_runtime_matmul_quant") != NULL);
-    cr_assert_eq(realm_runtime_matmul_quant(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0, NULL, 1, 32, x, 1, y),
-                 REALM_ERR_INVALID_ARG);
+    cr_assert_eq(
+        realm_runtime_matmul_quant(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0, NULL, 1, 32, x, 1, y),
+        REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_runtime_matmul_quant(rt, (realm_backend)7, REALM_TYPE_Q8_0, w, 1, 32, x, 1, y),
                  REALM_ERR_INVALID_ARG);
     realm_runtime_destroy(rt);
