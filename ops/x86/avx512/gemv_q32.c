@@ -201,6 +201,15 @@ static inline __m512 step_q8_1(const uint8_t *w, const uint8_t *x, __m512 acc, _
     return scale_acc(acc, dot_off(W, X, (char)0x80), W, X);
 }
 
+/* The weights 4 KB ahead, non-temporal (each weight byte is used once);
+ * rows are read in order and a prefetch past the end is harmless.
+ * Measured on this Zen machine, 1 thread, K = 8192: 5-15% more bandwidth
+ * from DRAM (T0 gained less). */
+static inline void prefetch_weights(const uint8_t *p, int bytes) {
+    for (int l = 0; l < bytes; l += 64)
+        _mm_prefetch((const char *)((uintptr_t)p + 4096 + (uintptr_t)l), _MM_HINT_NTA);
+}
+
 /* The row loop: two quads per iteration into two accumulators; the last
  * 1..3 blocks are copied into a zeroed quad (zero scales add nothing). */
 #define ROW(STEP, BW, BX)                                                                                    \
@@ -211,6 +220,7 @@ static inline __m512 step_q8_1(const uint8_t *w, const uint8_t *x, __m512 acc, _
         __m256 accm = _mm256_setzero_ps();                                                                   \
         int64_t i = 0;                                                                                       \
         for (; i + 8 <= nb; i += 8) {                                                                        \
+            prefetch_weights(w + i * (BW), 8 * (BW));                                                        \
             acc0 = STEP(w + i * (BW), x + i * (BX), acc0, &accm);                                            \
             acc1 = STEP(w + (i + 4) * (BW), x + (i + 4) * (BX), acc1, &accm);                                \
         }                                                                                                    \
