@@ -46,6 +46,7 @@ static int bench_matmul_cmd(int argc, char **argv) {
     int64_t k = 4096, n = 4096, reps = 5;
     const char *batch_s = "1", *threads_s = "1";
     int format = FMT_TABLE, executor = 0;
+    bool with_bw = false;
     static const char *const executors[] = {"pool", "openmp", "serial", NULL};
     tool_opt opts[] = {
         {.name = "executor",
@@ -88,6 +89,11 @@ static int bench_matmul_cmd(int argc, char **argv) {
          .value = &backend,
          .metavar = "naive|optimized",
          .help = "default optimized"},
+        {.name = "bandwidth",
+         .kind = TOOL_OPT_FLAG,
+         .value = &with_bw,
+         .help = "also measure read bandwidth (same threads) just before and after each run and report the\n"
+                 "ratio weight GB/s / bandwidth, measured in one run"},
         {.name = "reps",
          .kind = TOOL_OPT_INT,
          .value = &reps,
@@ -118,34 +124,37 @@ static int bench_matmul_cmd(int argc, char **argv) {
         return TOOL_EXIT_USAGE;
     }
     if (format == FMT_TABLE)
-        printf("%-5s %6s %6s %6s %7s %-9s %-6s %-5s %12s %9s %11s\n", "type", "k", "n", "batch", "threads",
-               "backend", "exec", "path", "median_s", "GFLOP/s", "weight GB/s");
+        printf("%-5s %6s %6s %6s %7s %-9s %-6s %-5s %12s %9s %11s %8s %8s\n", "type", "k", "n", "batch", "threads",
+               "backend", "exec", "path", "median_s", "GFLOP/s", "weight GB/s", "bw GB/s", "bw ratio");
     if (format == FMT_CSV)
-        printf("bench,type,k,n,batch,threads,backend,executor,path,median_s,gflops,weight_gbps\n");
+        printf("bench,type,k,n,batch,threads,backend,executor,path,median_s,gflops,weight_gbps,bw_gbps,bw_ratio\n");
     int done = 0;
     for (int i = 0; i < nb; i++) {
         for (int j = 0; j < nt; j++) {
             bench_matmul_params p = {type, k, n, batches[i], (int)threads[j], backend, (int)reps, executor};
             bench_matmul_result r;
-            if (bench_matmul(&p, &r) != 0) {
+            bench_bandwidth_result bw0 = {0}, bw1 = {0};
+            if ((with_bw && bench_bandwidth(p.threads, (size_t)512 << 20, 3, &bw0) != 0) || bench_matmul(&p, &r) != 0 ||
+                (with_bw && bench_bandwidth(p.threads, (size_t)512 << 20, 3, &bw1) != 0)) {
                 tool_error("bench matmul", "the run failed (out of memory or an unsupported shape)");
                 return TOOL_EXIT_FAILURE;
             }
+            const double bw = with_bw ? 0.5 * (bw0.gbps + bw1.gbps) : 0.0, ratio = with_bw ? r.weight_gbps / bw : 0.0;
             const char *tn = realm_type_name(type), *bn = realm_backend_name(backend);
             const char *ex = executors[executor];
             if (format == FMT_TABLE)
                 printf("%-5s %6" PRId64 " %6" PRId64 " %6" PRId64 " %7" PRId64
-                       " %-9s %-6s %-5s %12.6f %9.1f %11.2f\n",
-                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps);
+                       " %-9s %-6s %-5s %12.6f %9.1f %11.2f %8.2f %8.3f\n",
+                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps, bw, ratio);
             else if (format == FMT_CSV)
-                printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%s,%s,%.9f,%.3f,%.3f\n",
-                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps);
+                printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%s,%s,%.9f,%.3f,%.3f,%.3f,%.4f\n",
+                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps, bw, ratio);
             else
                 printf("{\"bench\":\"matmul\",\"type\":\"%s\",\"k\":%" PRId64 ",\"n\":%" PRId64
                        ",\"batch\":%" PRId64 ",\"threads\":%" PRId64
                        ",\"backend\":\"%s\",\"executor\":\"%s\",\"path\":\"%s\",\"median_s\":%.9f,"
-                       "\"gflops\":%.3f,\"weight_gbps\":%.3f}\n",
-                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps);
+                       "\"gflops\":%.3f,\"weight_gbps\":%.3f,\"bw_gbps\":%.3f,\"bw_ratio\":%.4f}\n",
+                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps, bw, ratio);
             fflush(stdout);
             progress(++done, nb * nt);
         }
