@@ -124,37 +124,45 @@ static int bench_matmul_cmd(int argc, char **argv) {
         return TOOL_EXIT_USAGE;
     }
     if (format == FMT_TABLE)
-        printf("%-5s %6s %6s %6s %7s %-9s %-6s %-5s %12s %9s %11s %8s %8s\n", "type", "k", "n", "batch", "threads",
-               "backend", "exec", "path", "median_s", "GFLOP/s", "weight GB/s", "bw GB/s", "bw ratio");
+        printf("%-5s %6s %6s %6s %7s %-9s %-6s %-5s %12s %9s %11s %8s %8s\n", "type", "k", "n", "batch",
+               "threads", "backend", "exec", "path", "median_s", "GFLOP/s", "weight GB/s", "bw GB/s",
+               "bw ratio");
     if (format == FMT_CSV)
-        printf("bench,type,k,n,batch,threads,backend,executor,path,median_s,gflops,weight_gbps,bw_gbps,bw_ratio\n");
+        printf("bench,type,k,n,batch,threads,backend,executor,path,median_s,gflops,weight_gbps,bw_gbps,bw_"
+               "ratio\n");
     int done = 0;
     for (int i = 0; i < nb; i++) {
         for (int j = 0; j < nt; j++) {
             bench_matmul_params p = {type, k, n, batches[i], (int)threads[j], backend, (int)reps, executor};
             bench_matmul_result r;
             bench_bandwidth_result bw0 = {0}, bw1 = {0};
-            if ((with_bw && bench_bandwidth(p.threads, (size_t)512 << 20, 3, &bw0) != 0) || bench_matmul(&p, &r) != 0 ||
+            if ((with_bw && bench_bandwidth(p.threads, (size_t)512 << 20, 3, &bw0) != 0) ||
+                bench_matmul(&p, &r) != 0 ||
                 (with_bw && bench_bandwidth(p.threads, (size_t)512 << 20, 3, &bw1) != 0)) {
                 tool_error("bench matmul", "the run failed (out of memory or an unsupported shape)");
                 return TOOL_EXIT_FAILURE;
             }
-            const double bw = with_bw ? 0.5 * (bw0.gbps + bw1.gbps) : 0.0, ratio = with_bw ? r.weight_gbps / bw : 0.0;
+            const double bw = with_bw ? 0.5 * (bw0.gbps + bw1.gbps) : 0.0,
+                         ratio = with_bw ? r.weight_gbps / bw : 0.0;
             const char *tn = realm_type_name(type), *bn = realm_backend_name(backend);
             const char *ex = executors[executor];
             if (format == FMT_TABLE)
                 printf("%-5s %6" PRId64 " %6" PRId64 " %6" PRId64 " %7" PRId64
                        " %-9s %-6s %-5s %12.6f %9.1f %11.2f %8.2f %8.3f\n",
-                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps, bw, ratio);
+                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps,
+                       bw, ratio);
             else if (format == FMT_CSV)
-                printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%s,%s,%s,%.9f,%.3f,%.3f,%.3f,%.4f\n",
-                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps, bw, ratio);
+                printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
+                       ",%s,%s,%s,%.9f,%.3f,%.3f,%.3f,%.4f\n",
+                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps,
+                       bw, ratio);
             else
                 printf("{\"bench\":\"matmul\",\"type\":\"%s\",\"k\":%" PRId64 ",\"n\":%" PRId64
                        ",\"batch\":%" PRId64 ",\"threads\":%" PRId64
                        ",\"backend\":\"%s\",\"executor\":\"%s\",\"path\":\"%s\",\"median_s\":%.9f,"
                        "\"gflops\":%.3f,\"weight_gbps\":%.3f,\"bw_gbps\":%.3f,\"bw_ratio\":%.4f}\n",
-                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps, bw, ratio);
+                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps,
+                       bw, ratio);
             fflush(stdout);
             progress(++done, nb * nt);
         }
