@@ -9,6 +9,7 @@
 #include "realm/ops.h"
 #include "realm/quant.h"
 #include "realm/runtime.h"
+#include "test_runtime_sanitizer.h"
 #include "util.h"
 
 static realm_runtime *make_rt(int threads, realm_executor ex) {
