@@ -179,7 +179,7 @@ Test(tool, version) {
 }
 
 static void assert_lists_commands(const char *text) {
-    const char *cmds[] = {"info", "quant", "dequant", "demo", "help"};
+    const char *cmds[] = {"info", "quant", "dequant", "demo", "bench", "help"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         char line[32];
         snprintf(line, sizeof line, "\n  %s ", cmds[i]);
@@ -496,5 +496,58 @@ Test(tool, demo_rejects_bad_k) {
     free_result(&r);
     r = RUN("demo", "--rows", "0");
     assert_one_line_error(&r, 2, "realm demo: error: --rows: 0 is out of range");
+    free_result(&r);
+}
+
+/* bench: each JSON line carries the fields the issue names, with sane
+ * values, for a small matmul on both backends and both optimized paths. */
+Test(tool, bench_matmul_json) {
+    run_result r = RUN("bench", "matmul", "--type", "q4_K", "--k", "512", "--n", "64", "--batch", "1,9",
+                       "--threads", "1,2", "--reps", "2", "--format", "json");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_eq(count_lines(r.out), 4, "one line per (batch, threads):\n%s", r.out);
+    const char *fields[] = {"\"bench\":\"matmul\"",
+                            "\"type\":\"q4_K\"",
+                            "\"k\":512",
+                            "\"n\":64",
+                            "\"batch\":",
+                            "\"threads\":",
+                            "\"backend\":\"optimized\"",
+                            "\"median_s\":",
+                            "\"gflops\":",
+                            "\"weight_gbps\":"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        cr_assert_not_null(strstr(r.out, fields[i]), "missing %s in:\n%s", fields[i], r.out);
+    cr_assert_not_null(strstr(r.out, "\"path\":\"gemv\""), "batch 1 takes the GEMV path");
+    cr_assert_not_null(strstr(r.out, "\"path\":\"gemm\""), "batch 9 takes the GEMM path");
+    cr_assert_null(strstr(r.out, "\"gflops\":0.000"), "a zero throughput:\n%s", r.out);
+    free_result(&r);
+    r = RUN("bench", "matmul", "--type", "f32", "--k", "64", "--n", "16", "--batch", "3", "--backend",
+            "naive", "--executor", "serial", "--reps", "1", "--format", "csv");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "matmul,f32,64,16,3,1,naive,serial,naive,"), "csv:\n%s", r.out);
+    free_result(&r);
+}
+
+Test(tool, bench_probes_and_errors) {
+    run_result r =
+        RUN("bench", "bandwidth", "--threads", "1", "--bytes", "8388608", "--reps", "2", "--format", "json");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "{\"bench\":\"bandwidth\",\"threads\":1,"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "\"gbps\":"));
+    free_result(&r);
+    r = RUN("bench", "peak", "--threads", "1", "--format", "json");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "\"f32_gflops\":"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "\"int8_gops\":"), "%s", r.out);
+    free_result(&r);
+    r = RUN("bench", "nonesuch");
+    assert_one_line_error(&r, 2, "realm bench: error:");
+    free_result(&r);
+    r = RUN("bench", "matmul", "--threads", "1,x");
+    assert_one_line_error(&r, 2, "realm bench matmul: error:");
+    free_result(&r);
+    r = RUN("bench", "matmul", "--type", "q4_K", "--k", "100");
+    assert_one_line_error(&r, 2, "realm bench matmul: error:");
     free_result(&r);
 }

@@ -36,6 +36,24 @@ static bool parse_list(const char *cmd, const char *flag, const char *s, int64_t
     return *n > 0;
 }
 
+/* Options every bench takes. */
+static tool_opt opt_threads(const char **value) {
+    return (tool_opt){.name = "threads",
+                      .kind = TOOL_OPT_STRING,
+                      .value = value,
+                      .metavar = "T[,T...]",
+                      .help = "threads, a comma-separated list; default 1"};
+}
+
+static tool_opt opt_format(int *value) {
+    return (tool_opt){.name = "format",
+                      .kind = TOOL_OPT_CHOICE,
+                      .value = value,
+                      .metavar = "FMT",
+                      .choices = formats,
+                      .help = "table, csv or json (one object per line); default table"};
+}
+
 static void progress(int i, int n) {
     if (n > 1) fprintf(stderr, "bench: %d/%d done\n", i, n);
 }
@@ -79,11 +97,7 @@ static int bench_matmul_cmd(int argc, char **argv) {
          .value = &batch_s,
          .metavar = "B[,B...]",
          .help = "activation rows (tokens); default 1"},
-        {.name = "threads",
-         .kind = TOOL_OPT_STRING,
-         .value = &threads_s,
-         .metavar = "T[,T...]",
-         .help = "threads; default 1"},
+        opt_threads(&threads_s),
         {.name = "backend",
          .kind = TOOL_OPT_BACKEND,
          .value = &backend,
@@ -101,12 +115,7 @@ static int bench_matmul_cmd(int argc, char **argv) {
          .min = 1,
          .max = 100000,
          .help = "timed runs after two warm-ups; the median is reported; default 5"},
-        {.name = "format",
-         .kind = TOOL_OPT_CHOICE,
-         .value = &format,
-         .metavar = "FMT",
-         .choices = formats,
-         .help = "table, csv or json (one object per line); default table"},
+        opt_format(&format),
     };
     tool_cli cli = {"bench matmul", "Times Y = X W^T (activation quantization included).", opts,
                     sizeof opts / sizeof opts[0]};
@@ -175,11 +184,7 @@ static int bench_bandwidth_cmd(int argc, char **argv) {
     const char *threads_s = "1";
     int format = FMT_TABLE;
     tool_opt opts[] = {
-        {.name = "threads",
-         .kind = TOOL_OPT_STRING,
-         .value = &threads_s,
-         .metavar = "T[,T...]",
-         .help = "threads; default 1"},
+        opt_threads(&threads_s),
         {.name = "bytes",
          .kind = TOOL_OPT_INT,
          .value = &bytes,
@@ -194,12 +199,7 @@ static int bench_bandwidth_cmd(int argc, char **argv) {
          .min = 1,
          .max = 1000,
          .help = "timed passes; default 5"},
-        {.name = "format",
-         .kind = TOOL_OPT_CHOICE,
-         .value = &format,
-         .metavar = "FMT",
-         .choices = formats,
-         .help = "table, csv or json; default table"},
+        opt_format(&format),
     };
     tool_cli cli = {"bench bandwidth", "STREAM-style read bandwidth (the batch-1 matmul ceiling).", opts,
                     sizeof opts / sizeof opts[0]};
@@ -232,17 +232,8 @@ static int bench_peak_cmd(int argc, char **argv) {
     const char *threads_s = "1";
     int format = FMT_TABLE;
     tool_opt opts[] = {
-        {.name = "threads",
-         .kind = TOOL_OPT_STRING,
-         .value = &threads_s,
-         .metavar = "T[,T...]",
-         .help = "threads; default 1"},
-        {.name = "format",
-         .kind = TOOL_OPT_CHOICE,
-         .value = &format,
-         .metavar = "FMT",
-         .choices = formats,
-         .help = "table, csv or json; default table"},
+        opt_threads(&threads_s),
+        opt_format(&format),
     };
     tool_cli cli = {"bench peak", "Register-only f32 FMA and int8 dot throughput of this machine.", opts,
                     sizeof opts / sizeof opts[0]};
