@@ -1,12 +1,10 @@
 /* Backend -> kernel table. The optimized table starts as a copy of the
  * reference table and the CPU's features override slots (BLIS-style), once.
- * REALM_ISA=scalar|avx2|avx512 caps the ISA for tests and comparisons. */
+ * REALM_ISA caps the ISA for tests and comparisons (core/isa.h). */
 #include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <stdio.h>
 
+#include "core/isa.h"
 #include "gemm/gemm_f32.h"
 #include "gemv/gemv.h"
 #include "kernels.h"
@@ -25,16 +23,15 @@ static void build_optimized(void) {
     optimized.name = "optimized-scalar";
     optimized.matmul_quant = realm_opt_matmul_quant;
     const char *f32_isa = "reference";
-    const char *isa = getenv("REALM_ISA");
-    const int cap = !isa ? 2 : strcmp(isa, "scalar") == 0 ? 0 : strcmp(isa, "avx2") == 0 ? 1 : 2;
+    const int cap = realm_isa_cap();
     const realm_cpu_features *f = realm_cpu_get_features();
-    if (cap >= 1 && f->avx2 && f->fma) {
+    if (cap >= REALM_ISA_AVX2 && f->avx2 && f->fma) {
         optimized.name = "optimized-avx2";
         optimized.gemm_f32_nn = realm_gemm_f32_nn_avx2;
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx2;
         f32_isa = "avx2 6x16";
     }
-    if (cap >= 2 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) {
+    if (cap >= REALM_ISA_AVX512 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) {
         optimized.name = "optimized-avx512-vnni";
         optimized.gemm_f32_nn = realm_gemm_f32_nn_avx512;
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx512;
@@ -44,6 +41,7 @@ static void build_optimized(void) {
     snprintf(optimized_name, sizeof optimized_name, "%s (f32 gemm: %s; quant gemv: %s; quant gemm: %s)",
              optimized.name, f32_isa, realm_gemv_get()->isa,
              realm_qgemm_kernel() == qg_kernel_avx512vnni ? "avx512-vnni 16x8"
+             : realm_qgemm_kernel() == qg_kernel_avxvnni  ? "avx-vnni 16x3"
              : realm_qgemm_kernel() == qg_kernel_avx2     ? "avx2 16x3"
                                                           : "scalar");
     optimized.name = optimized_name;

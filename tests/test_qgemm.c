@@ -134,9 +134,11 @@ Test(qgemm, extreme_values_do_not_saturate) {
         for (int64_t i = 0; i < rows; i++)
             realm_quantize_row(t, wf + i * k, w + i * rb, k);
         realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, yref);
-        const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avx512vnni};
-        const bool have[] = {true, realm_cpu_get_features()->avx2, realm_cpu_get_features()->avx512vnni};
-        for (int ki = 0; ki < 3; ki++) {
+        const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avxvnni,
+                                      qg_kernel_avx512vnni};
+        const bool have[] = {true, realm_cpu_get_features()->avx2, realm_cpu_get_features()->avxvnni,
+                             realm_cpu_get_features()->avx512vnni};
+        for (int ki = 0; ki < 4; ki++) {
             if (!have[ki]) continue;
             cr_assert_eq(qg_matmul(qg_type_get(t), kerns[ki], w, rb, rows, k, x, k, batch, y, rows),
                          REALM_OK);
@@ -170,9 +172,10 @@ Test(qgemm, q8_0_minus_128_is_exact) {
         x[i] = (i % 3 == 0) ? -1.0f : 1.0f; /* quantizes to exactly +-127 */
     cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, rows, k, x, batch, yref),
                  REALM_OK);
-    const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avx512vnni};
-    const bool have[] = {true, realm_cpu_get_features()->avx2, realm_cpu_get_features()->avx512vnni};
-    for (int ki = 0; ki < 3; ki++) {
+    const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avxvnni, qg_kernel_avx512vnni};
+    const bool have[] = {true, realm_cpu_get_features()->avx2, realm_cpu_get_features()->avxvnni,
+                         realm_cpu_get_features()->avx512vnni};
+    for (int ki = 0; ki < 4; ki++) {
         if (!have[ki]) continue;
         cr_assert_eq(qg_matmul(qg_type_get(REALM_TYPE_Q8_0), kerns[ki], w, rb, rows, k, x, k, batch, y, rows),
                      REALM_OK);

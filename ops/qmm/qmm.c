@@ -5,17 +5,19 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/isa.h"
 #include "realm/cpu.h"
 #include "realm/quant.h"
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 qg_kernel_fn realm_qgemm_kernel(void) {
-    const char *isa = getenv("REALM_ISA");
     const realm_cpu_features *f = realm_cpu_get_features();
-    const int cap = !isa ? 2 : strcmp(isa, "scalar") == 0 ? 0 : strcmp(isa, "avx2") == 0 ? 1 : 2;
-    if (cap >= 2 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) return qg_kernel_avx512vnni;
-    if (cap >= 1 && f->avx2) return qg_kernel_avx2;
+    const int cap = realm_isa_cap();
+    if (cap >= REALM_ISA_AVX512 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni)
+        return qg_kernel_avx512vnni;
+    if (cap >= REALM_ISA_AVXVNNI && f->avxvnni && f->fma) return qg_kernel_avxvnni;
+    if (cap >= REALM_ISA_AVX2 && f->avx2 && f->fma) return qg_kernel_avx2;
     return qg_kernel_scalar;
 }
 
@@ -88,6 +90,12 @@ void realm_qmm_rows(const realm_qmm *q, int64_t r0, int64_t r1, float *Y, int64_
     }
     /* GEMV: each weight row is read from memory once and stays in L1 while
      * it meets every activation column. */
+    const realm_vec_dot_rows_fn dot_rows = q->gemv->vec_dot_rows[q->type];
+    if (q->batch == 1 && dot_rows) {
+        dot_rows(q->k, (const uint8_t *)q->W + (size_t)r0 * q->row_bytes, q->row_bytes, r1 - r0, q->act_ws,
+                 Y + r0);
+        return;
+    }
     const realm_vec_dot_fn dot = q->gemv->vec_dot[q->type];
     for (int64_t r = r0; r < r1; r++) {
         const uint8_t *w = (const uint8_t *)q->W + (size_t)r * q->row_bytes;
