@@ -184,3 +184,36 @@ Test(qgemm, q8_0_minus_128_is_exact) {
     }
     free(w);
 }
+
+/* The AVX-512 activation quantizer writes exactly the portable one's bytes,
+ * scales and block sums, including ties, zeros and huge values. */
+Test(qgemm, avx512_activation_quantizer_matches_portable) {
+    if (!realm_cpu_get_features()->avx512f) cr_skip_test("no AVX-512 on this CPU");
+    const int64_t k = 256, batch = 5;
+    float *x = malloc(sizeof(float) * batch * k);
+    tu_rng r = {4242};
+    tu_fill(&r, x, batch * k, 3.0f);
+    for (int64_t i = 0; i < 32; i++)
+        x[32 + i] = 0.0f; /* an all-zero block */
+    for (int64_t i = 0; i < 32; i++)
+        x[64 + i] = (float)(i - 16) * 0.5f; /* exact halves: ties */
+    x[100] = 3e38f;
+    static const realm_type types[] = {REALM_TYPE_Q4_0, REALM_TYPE_Q2_K, REALM_TYPE_Q6_K, REALM_TYPE_Q4_1};
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+        const qg_type *ty = qg_type_get(types[t]);
+        const size_t bytes = qg_act_bytes(ty, k, batch);
+        void *w1 = aligned_alloc(64, bytes), *w2 = aligned_alloc(64, bytes);
+        memset(w1, 0xAB, bytes);
+        memset(w2, 0xAB, bytes);
+        qg_act a1, a2;
+        qg_act_init(&a1, ty, k, batch, w1);
+        qg_act_init(&a2, ty, k, batch, w2);
+        qg_quantize_act(ty, x, k, k, 0, batch, &a1);
+        qg_quantize_act_avx512(ty, x, k, k, 0, batch, &a2);
+        cr_assert_eq(memcmp(w1, w2, bytes), 0, "%s: AVX-512 activation bytes differ",
+                     realm_type_name(types[t]));
+        free(w1);
+        free(w2);
+    }
+    free(x);
+}

@@ -41,9 +41,27 @@ void qg_act_init(qg_act *a, const qg_type *ty, int64_t k, int64_t batch, void *w
     a->noff = (int32_t *)w;
 }
 
+void qg_store_block_sums(const qg_type *ty, qg_act *a, int64_t k, int64_t b, int64_t i, float d,
+                         const int *sum16) {
+    const int64_t nb = k / ty->B, nm = k / ty->Bm;
+    /* block sums at the granularity each consumer needs */
+    for (int h = 0; h < QG_ABLK / ty->Bm; h++) {
+        int s = 0;
+        for (int u = 0; u < ty->Bm / 16; u++)
+            s += sum16[h * (ty->Bm / 16) + u];
+        a->dsum[b * nm + i * (QG_ABLK / ty->Bm) + h] = d * (float)s;
+    }
+    for (int h = 0; h < QG_ABLK / ty->B; h++) {
+        int s = 0;
+        for (int u = 0; u < ty->B / 16; u++)
+            s += sum16[h * (ty->B / 16) + u];
+        a->noff[b * nb + i * (QG_ABLK / ty->B) + h] = -ty->off * s;
+    }
+}
+
 void qg_quantize_act(const qg_type *ty, const float *X, int64_t ldx, int64_t k, int64_t b0, int64_t b1,
                      qg_act *a) {
-    const int64_t na = k / QG_ABLK, nb = k / ty->B, nm = k / ty->Bm;
+    const int64_t na = k / QG_ABLK;
     for (int64_t b = b0; b < b1; b++) {
         const float *x = X + b * ldx;
         int8_t *q = a->q + b * k;
@@ -61,19 +79,7 @@ void qg_quantize_act(const qg_type *ty, const float *X, int64_t ldx, int64_t k, 
                 q[i * QG_ABLK + j] = (int8_t)v;
                 sum16[j / 16] += v;
             }
-            /* block sums at the granularity each consumer needs */
-            for (int h = 0; h < QG_ABLK / ty->Bm; h++) {
-                int s = 0;
-                for (int u = 0; u < ty->Bm / 16; u++)
-                    s += sum16[h * (ty->Bm / 16) + u];
-                a->dsum[b * nm + i * (QG_ABLK / ty->Bm) + h] = d * (float)s;
-            }
-            for (int h = 0; h < QG_ABLK / ty->B; h++) {
-                int s = 0;
-                for (int u = 0; u < ty->B / 16; u++)
-                    s += sum16[h * (ty->B / 16) + u];
-                a->noff[b * nb + i * (QG_ABLK / ty->B) + h] = -ty->off * s;
-            }
+            qg_store_block_sums(ty, a, k, b, i, d, sum16);
         }
     }
 }

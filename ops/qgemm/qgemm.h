@@ -56,9 +56,16 @@ size_t qg_act_bytes(const qg_type *ty, int64_t k, int64_t batch);
 void qg_panel_init(qg_panel *p, const qg_type *ty, int64_t k, void *ws);
 void qg_act_init(qg_act *a, const qg_type *ty, int64_t k, int64_t batch, void *ws);
 
-/* Quantize activation columns [b0, b1) of X [batch][ldx]. */
+/* Quantize activation columns [b0, b1) of X [batch][ldx]: per 32, d =
+ * amax / 127, q = round-to-nearest-even(x * 127 / amax). The AVX-512
+ * version writes the same bytes. */
 void qg_quantize_act(const qg_type *ty, const float *X, int64_t ldx, int64_t k, int64_t b0, int64_t b1,
                      qg_act *a);
+void qg_quantize_act_avx512(const qg_type *ty, const float *X, int64_t ldx, int64_t k, int64_t b0, int64_t b1,
+                            qg_act *a);
+/* Stores dsum / noff of 32-block i of column b from its two 16-sums. */
+void qg_store_block_sums(const qg_type *ty, qg_act *a, int64_t k, int64_t b, int64_t i, float d,
+                         const int *sum16);
 /* Convert rows [r0, r0 + n) (n <= 16) of W into the panel; missing rows
  * are zero. tmp: qg_pack_tmp_bytes() of 64-byte aligned scratch. */
 size_t qg_pack_tmp_bytes(const qg_type *ty, int64_t k);
@@ -73,8 +80,8 @@ void qg_kernel_scalar(const qg_type *ty, const qg_panel *p, int nrows, int64_t k
                       int64_t b1, float *Y, int64_t ldy);
 void qg_kernel_avx2(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a, int64_t b0,
                     int64_t b1, float *Y, int64_t ldy);
-void qg_kernel_avxvnni(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a, int64_t b0,
-                       int64_t b1, float *Y, int64_t ldy);
+void qg_kernel_avxvnni(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a,
+                       int64_t b0, int64_t b1, float *Y, int64_t ldy);
 void qg_kernel_avx512vnni(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a,
                           int64_t b0, int64_t b1, float *Y, int64_t ldy);
 

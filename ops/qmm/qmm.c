@@ -68,7 +68,11 @@ void realm_qmm_bind(realm_qmm *q, void *act_ws) {
 
 void realm_qmm_quantize(const realm_qmm *q, const float *X, int64_t ldx, int64_t b0, int64_t b1) {
     if (q->gemm) {
-        qg_quantize_act(q->qg, X, ldx, q->k, b0, b1, (qg_act *)&q->act);
+        /* the AVX-512 quantizer writes the same bytes as the portable one */
+        if (q->kernel == qg_kernel_avx512vnni)
+            qg_quantize_act_avx512(q->qg, X, ldx, q->k, b0, b1, (qg_act *)&q->act);
+        else
+            qg_quantize_act(q->qg, X, ldx, q->k, b0, b1, (qg_act *)&q->act);
         return;
     }
     const realm_quantize_act_fn quant = q->gemv->quantize_act[realm_type_get_traits(q->type)->dot_type];
