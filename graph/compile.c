@@ -1,0 +1,244 @@
+/* Compile: order the nodes the outputs need, check leaves, plan the arena. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "graph/graph_impl.h"
+
+/* Arena offsets and sizes are multiples of this (a cache line). */
+#define ARENA_ALIGN 64
+
+realm_graph_options realm_graph_options_default(void) {
+    realm_graph_options o = {.backend = REALM_BACKEND_OPTIMIZED, .flags = 0};
+    return o;
+}
+
+/* Post-order DFS from the outputs (iterative: chains may be long). Writes the
+ * ops in run order to p->nodes and the inputs they read to p->inputs. */
+static realm_status order_nodes(realm_plan *p) {
+    const realm_graph *g = p->g;
+    unsigned char *state = calloc((size_t)g->n, 1); /* 0 new, 1 on stack, 2 done */
+    int *stack = malloc(sizeof(int) * (size_t)g->n);
+    p->nodes = malloc(sizeof(*p->nodes) * (size_t)g->n);
+    p->inputs = malloc(sizeof(*p->inputs) * (size_t)g->n);
+    if (!state || !stack || !p->nodes || !p->inputs) {
+        free(state);
+        free(stack);
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: out of memory");
+    }
+    for (int o = 0; o < g->n; o++) {
+        if (!g->tensors[o]->is_output || state[o]) continue;
+        int top = 0;
+        stack[top++] = o;
+        state[o] = 1;
+        while (top) {
+            const realm_tensor *t = g->tensors[stack[top - 1]];
+            bool pushed = false;
+            for (int s = 0; s < GRAPH_MAX_SRC && !pushed; s++) {
+                const realm_tensor *src = t->src[s];
+                if (src && !state[src->id]) {
+                    state[src->id] = 1;
+                    stack[top++] = src->id;
+                    pushed = true;
+                }
+            }
+            if (pushed) continue;
+            top--;
+            state[t->id] = 2;
+            if (t->op == GOP_INPUT)
+                p->inputs[p->n_inputs++] = t;
+            else if (t->op != GOP_WEIGHT)
+                p->nodes[p->n_nodes++] = t;
+        }
+    }
+    free(state);
+    free(stack);
+    return REALM_OK;
+}
+
+/* One arena tensor: lifetime [def, last] in steps, rounded size. */
+typedef struct slot {
+    int id, def, last;
+    size_t size, offset;
+} slot;
+
+static int by_size_desc(const void *a, const void *b) {
+    const slot *x = a, *y = b;
+    if (x->size != y->size) return x->size < y->size ? 1 : -1;
+    return x->def - y->def;
+}
+
+static int by_offset(const void *a, const void *b) {
+    const slot *x = *(const slot *const *)a, *y = *(const slot *const *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Arena bytes of t at max tokens, rounded up to ARENA_ALIGN; 0 when too large. */
+static size_t slot_bytes(const realm_tensor *t, int64_t tokens) {
+    int64_t numel = 1;
+    for (int i = 0; i < t->n_dims; i++) {
+        const int64_t d = graph_dim(t, i, tokens);
+        if (numel > INT64_MAX / 4 / ARENA_ALIGN / d) return 0;
+        numel *= d;
+    }
+    const size_t bytes = (size_t)numel * sizeof(float);
+    return (bytes + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+}
+
+/* Greedy placement: largest first, each at the lowest offset that no placed
+ * slot with an overlapping lifetime covers. Also the peak live bytes. */
+static realm_status plan_arena(realm_plan *p) {
+    const int n = p->n_nodes;
+    slot *slots = calloc((size_t)n, sizeof(slot));
+    const slot **placed = malloc(sizeof(*placed) * (size_t)n);
+    size_t *live = calloc((size_t)n + 1, sizeof(size_t));
+    int *step = malloc(sizeof(int) * (size_t)p->g->n);
+    if (!slots || !placed || !live || !step) {
+        free(slots);
+        free(placed);
+        free(live);
+        free(step);
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: out of memory");
+    }
+    for (int s = 0; s < n; s++) {
+        const realm_tensor *t = p->nodes[s];
+        step[t->id] = s;
+        slots[s].id = t->id;
+        slots[s].def = s;
+        slots[s].last = p->is_out[t->id] ? n : s;
+        slots[s].size = slot_bytes(t, p->max_tokens);
+        for (int i = 0; i < GRAPH_MAX_SRC; i++) {
+            const realm_tensor *src = t->src[i];
+            if (src && src->op != GOP_INPUT && src->op != GOP_WEIGHT && slots[step[src->id]].last < s)
+                slots[step[src->id]].last = s;
+        }
+    }
+    /* Lower bound: peak over steps of the bytes alive at that step. */
+    for (int s = 0; s < n; s++) {
+        const int end = slots[s].last < n ? slots[s].last : n - 1;
+        for (int k = slots[s].def; k <= end; k++)
+            live[k] += slots[s].size;
+    }
+    p->lower_bound = 0;
+    for (int k = 0; k < n; k++)
+        if (live[k] > p->lower_bound) p->lower_bound = live[k];
+
+    qsort(slots, (size_t)n, sizeof(slot), by_size_desc);
+    size_t total = 0;
+    for (int i = 0; i < n; i++) {
+        int m = 0;
+        for (int j = 0; j < i; j++)
+            if (slots[j].def <= slots[i].last && slots[i].def <= slots[j].last) placed[m++] = &slots[j];
+        qsort(placed, (size_t)m, sizeof(*placed), by_offset);
+        size_t off = 0;
+        for (int j = 0; j < m; j++) {
+            if (placed[j]->offset >= off + slots[i].size) break;
+            if (placed[j]->offset + placed[j]->size > off) off = placed[j]->offset + placed[j]->size;
+        }
+        slots[i].offset = off;
+        if (off + slots[i].size > total) total = off + slots[i].size;
+        p->offset[slots[i].id] = off;
+    }
+    p->arena_bytes = total;
+    free(slots);
+    free(placed);
+    free(live);
+    free(step);
+    return REALM_OK;
+}
+
+/* Fills a zeroed plan for g; the caller destroys it on failure. */
+static realm_status build_plan(realm_plan *p, realm_graph *g) {
+    p->max_tokens = g->max_tokens ? g->max_tokens : 1;
+    p->offset = malloc(sizeof(size_t) * (size_t)g->n);
+    p->wdata = calloc((size_t)g->n, sizeof(*p->wdata));
+    p->bound = calloc((size_t)g->n, sizeof(*p->bound));
+    p->is_out = calloc((size_t)g->n, sizeof(*p->is_out));
+    if (!p->offset || !p->wdata || !p->bound || !p->is_out)
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: out of memory");
+    for (int i = 0; i < g->n; i++) {
+        p->offset[i] = SIZE_MAX;
+        p->is_out[i] = g->tensors[i]->is_output;
+    }
+    realm_status st = order_nodes(p);
+    if (st != REALM_OK) return st;
+    for (int s = 0; s < p->n_nodes; s++)
+        for (int i = 0; i < GRAPH_MAX_SRC; i++) {
+            const realm_tensor *w = p->nodes[s]->src[i];
+            if (!w || w->op != GOP_WEIGHT) continue;
+            if (!w->data)
+                return realm_error(REALM_ERR_STATE,
+                                   "realm_graph_compile: weight %d%s%s%s has no data (realm_weight_bind)",
+                                   w->id, w->name[0] ? " '" : "", w->name, w->name[0] ? "'" : "");
+            p->wdata[w->id] = w->data;
+        }
+    for (int s = 0; s < p->n_nodes; s++)
+        if (slot_bytes(p->nodes[s], p->max_tokens) == 0)
+            return realm_error(REALM_ERR_OVERFLOW, "realm_graph_compile: node %d (%s) too large",
+                               p->nodes[s]->id, graph_op_name(p->nodes[s]->op));
+    st = plan_arena(p);
+    if (st != REALM_OK) return st;
+    p->arena = aligned_alloc(ARENA_ALIGN, p->arena_bytes ? p->arena_bytes : ARENA_ALIGN);
+    if (!p->arena)
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: arena of %zu bytes: out of memory",
+                           p->arena_bytes);
+    return REALM_OK;
+}
+
+realm_status realm_graph_compile(realm_graph *g, realm_runtime *rt, const realm_graph_options *options,
+                                 realm_plan **out) {
+    if (out) *out = NULL;
+    if (!g || !rt || !out)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_graph_compile: NULL %s",
+                           !g    ? "graph"
+                           : !rt ? "runtime"
+                                 : "out");
+    const realm_graph_options o = options ? *options : realm_graph_options_default();
+    if (o.flags)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_graph_compile: flags 0x%x must be 0",
+                           (unsigned)o.flags);
+    if (o.backend != REALM_BACKEND_NAIVE && o.backend != REALM_BACKEND_OPTIMIZED)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_graph_compile: invalid backend %d", (int)o.backend);
+    bool any_output = false;
+    for (int i = 0; i < g->n && !any_output; i++)
+        any_output = g->tensors[i]->is_output;
+    if (!any_output)
+        return realm_error(REALM_ERR_STATE, "realm_graph_compile: no output marked (realm_graph_output)");
+    realm_plan *p = calloc(1, sizeof(realm_plan));
+    if (!p) return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: out of memory");
+    p->g = g;
+    p->rt = rt;
+    p->be = o.backend;
+    const realm_status st = build_plan(p, g);
+    if (st != REALM_OK) {
+        realm_plan_destroy(p);
+        return st;
+    }
+    *out = p;
+    return REALM_OK;
+}
+
+realm_status realm_plan_get_info(const realm_plan *plan, realm_plan_info *out) {
+    if (!plan || !out)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_plan_get_info: NULL %s", plan ? "out" : "plan");
+    memset(out, 0, sizeof *out);
+    out->n_nodes = plan->n_nodes;
+    out->n_inputs = plan->n_inputs;
+    out->max_tokens = plan->max_tokens;
+    out->arena_bytes = plan->arena_bytes;
+    out->arena_lower_bound = plan->lower_bound;
+    out->backend = plan->be;
+    return REALM_OK;
+}
+
+void realm_plan_destroy(realm_plan *plan) {
+    if (!plan) return;
+    free(plan->nodes);
+    free(plan->inputs);
+    free(plan->offset);
+    free(plan->wdata);
+    free(plan->bound);
+    free(plan->is_out);
+    free(plan->arena);
+    free(plan);
+}
