@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "realm/realm.h"
+#include "test_runtime_sanitizer.h"
 #include "util.h"
 
 enum { DIM = 256, HIDDEN = 768, MAX_T = 9 };

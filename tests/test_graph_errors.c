@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "realm/realm.h"
+#include "test_runtime_sanitizer.h"
 
 /* status is s and realm_last_error() says something. */
 #define expect_status(got, want)                                                                             \

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "realm/realm.h"
+#include "test_runtime_sanitizer.h"
 #include "util.h"
 
 enum { K = 64, N = 48, HEADS = 4, HD = 16, MAX_T = 40, NW = 32 };
