@@ -9,10 +9,19 @@
 #include "realm/quant.h"
 
 static const char *const op_names[GOP_COUNT] = {
-    [GOP_INPUT] = "input",           [GOP_WEIGHT] = "weight",   [GOP_MATMUL] = "matmul",
-    [GOP_MATMUL_F32] = "matmul_f32", [GOP_ADD] = "add",         [GOP_MUL] = "mul",
-    [GOP_SWIGLU] = "swiglu",         [GOP_SCALE] = "scale",     [GOP_UNARY] = "unary",
-    [GOP_RMS_NORM] = "rms_norm",     [GOP_SOFTMAX] = "softmax", [GOP_ROPE] = "rope",
+    [GOP_INPUT] = "input",
+    [GOP_WEIGHT] = "weight",
+    [GOP_MATMUL] = "matmul",
+    [GOP_MATMUL_F32] = "matmul_f32",
+    [GOP_ADD] = "add",
+    [GOP_MUL] = "mul",
+    [GOP_SWIGLU] = "swiglu",
+    [GOP_SCALE] = "scale",
+    [GOP_UNARY] = "unary",
+    [GOP_RMS_NORM] = "rms_norm",
+    [GOP_LAYER_NORM] = "layer_norm",
+    [GOP_SOFTMAX] = "softmax",
+    [GOP_ROPE] = "rope",
 };
 
 const char *graph_op_name(graph_op op) { return op >= 0 && op < GOP_COUNT ? op_names[op] : "invalid"; }
@@ -337,28 +346,46 @@ realm_tensor *realm_op_relu(realm_graph *g, const realm_tensor *x, realm_status 
     return realm_op_unary(g, REALM_UNARY_RELU, x, status);
 }
 
-realm_tensor *realm_op_rms_norm(realm_graph *g, const realm_tensor *x, const realm_tensor *weight, float eps,
-                                realm_status *status) {
-    const char *fn = "realm_op_rms_norm";
+/* A norm's optional per-column vector: f32 [cols] of x, of g. */
+static realm_status check_vec(const realm_graph *g, const char *fn, const char *what, const realm_tensor *v,
+                              const realm_tensor *x) {
+    if (!g || !v) return REALM_OK;
+    realm_status s = check_src(g, fn, what, v, false);
+    if (s != REALM_OK || !x) return s;
+    if (v->n_dims != 1 || v->dims[0] != x->dims[x->n_dims - 1]) {
+        char sv[64], sx[64];
+        shape_str(v, sv, sizeof sv);
+        shape_str(x, sx, sizeof sx);
+        return realm_error(REALM_ERR_SHAPE, "%s: %s %s is not [cols] of x %s", fn, what, sv, sx);
+    }
+    return REALM_OK;
+}
+
+static realm_tensor *norm(realm_graph *g, const char *fn, graph_op op, const realm_tensor *x,
+                          const realm_tensor *weight, const realm_tensor *bias, float eps,
+                          realm_status *status) {
     if (!(eps > 0) || !isfinite(eps))
         return fail(status,
                     realm_error(REALM_ERR_INVALID_ARG, "%s: eps %g not finite and > 0", fn, (double)eps));
-    if (g && weight) {
-        realm_status s = check_src(g, fn, "weight", weight, false);
-        if (s != REALM_OK) return fail(status, s);
-        if (x && (weight->n_dims != 1 || weight->dims[0] != x->dims[x->n_dims - 1])) {
-            char sw[64], sx[64];
-            shape_str(weight, sw, sizeof sw);
-            shape_str(x, sx, sizeof sx);
-            return fail(status,
-                        realm_error(REALM_ERR_SHAPE, "%s: weight %s is not [cols] of x %s", fn, sw, sx));
-        }
-    }
-    realm_tensor *t = unary_node(g, fn, GOP_RMS_NORM, x, status);
+    realm_status s = check_vec(g, fn, "weight", weight, x);
+    if (s == REALM_OK) s = check_vec(g, fn, "bias", bias, x);
+    if (s != REALM_OK) return fail(status, s);
+    realm_tensor *t = unary_node(g, fn, op, x, status);
     if (!t) return NULL;
     t->src[1] = weight;
+    t->src[2] = bias;
     t->fparam = eps;
     return done(status, t);
+}
+
+realm_tensor *realm_op_rms_norm(realm_graph *g, const realm_tensor *x, const realm_tensor *weight, float eps,
+                                realm_status *status) {
+    return norm(g, "realm_op_rms_norm", GOP_RMS_NORM, x, weight, NULL, eps, status);
+}
+
+realm_tensor *realm_op_layer_norm(realm_graph *g, const realm_tensor *x, const realm_tensor *weight,
+                                  const realm_tensor *bias, float eps, realm_status *status) {
+    return norm(g, "realm_op_layer_norm", GOP_LAYER_NORM, x, weight, bias, eps, status);
 }
 
 realm_tensor *realm_op_softmax(realm_graph *g, const realm_tensor *x, float scale, bool causal, int64_t pos0,

@@ -12,17 +12,18 @@ typedef enum graph_op {
     GOP_MATMUL_F32, /* src[0] a [m][k], src[1] b [k][n] or [n][k] (flag) */
     GOP_ADD,
     GOP_MUL,
-    GOP_SWIGLU,   /* silu(src[0]) * src[1] */
-    GOP_SCALE,    /* fparam * src[0] */
-    GOP_UNARY,    /* unary(src[0]) */
-    GOP_RMS_NORM, /* src[0] x, src[1] weight or NULL, fparam eps */
-    GOP_SOFTMAX,  /* fparam scale, flag causal, pos0 */
-    GOP_ROPE,     /* rope params */
+    GOP_SWIGLU,     /* silu(src[0]) * src[1] */
+    GOP_SCALE,      /* fparam * src[0] */
+    GOP_UNARY,      /* unary(src[0]) */
+    GOP_RMS_NORM,   /* src[0] x, src[1] weight or NULL, fparam eps */
+    GOP_LAYER_NORM, /* src[0] x, src[1] weight or NULL, src[2] bias or NULL, fparam eps */
+    GOP_SOFTMAX,    /* fparam scale, flag causal, pos0 */
+    GOP_ROPE,       /* rope params */
     GOP_COUNT,
 } graph_op;
 
 /* Most sources an op reads. */
-#define GRAPH_MAX_SRC 2
+#define GRAPH_MAX_SRC 3
 
 struct realm_tensor {
     realm_graph *graph;

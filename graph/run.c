@@ -24,7 +24,7 @@ typedef struct node_ctx {
     const realm_plan *p;
     const realm_tensor *t;
     float *y;
-    const float *a, *b;
+    const float *a, *b, *c; /* sources */
     int64_t numel, rows, cols, grain;
     int64_t k, ldb;    /* matmul_f32 */
     int64_t q_len;     /* softmax: queries per matrix */
@@ -78,6 +78,10 @@ static void row_block(node_ctx *c, int64_t r, int64_t e) {
     case GOP_RMS_NORM:
         note(c, realm_rms_norm(be, c->a + r * c->cols, c->b, c->y + r * c->cols, n, c->cols, t->fparam));
         break;
+    case GOP_LAYER_NORM:
+        note(c,
+             realm_layer_norm(be, c->a + r * c->cols, c->b, c->c, c->y + r * c->cols, n, c->cols, t->fparam));
+        break;
     case GOP_SOFTMAX:
         if (!t->flag) {
             note(c,
@@ -118,13 +122,18 @@ static void row_op_rows(void *vctx, int64_t r0, int64_t r1, int thread) {
 realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
     const int64_t T = p->tokens;
     float *y = (float *)(p->arena + p->offset[t->id]);
-    const realm_tensor *s0 = t->src[0], *s1 = t->src[1];
+    const realm_tensor *s0 = t->src[0], *s1 = t->src[1], *s2 = t->src[2];
     if (t->op == GOP_MATMUL) {
         const int64_t k = s0->dims[1];
         return realm_runtime_matmul_quant(p->rt, p->be, s0->type, p->wdata[s0->id], s0->dims[0], k,
                                           tensor_data(p, s1), graph_numel(s1, T) / k, y);
     }
-    node_ctx c = {.p = p, .t = t, .y = y, .a = tensor_data(p, s0), .b = s1 ? tensor_data(p, s1) : NULL};
+    node_ctx c = {.p = p,
+                  .t = t,
+                  .y = y,
+                  .a = tensor_data(p, s0),
+                  .b = s1 ? tensor_data(p, s1) : NULL,
+                  .c = s2 ? tensor_data(p, s2) : NULL};
     atomic_init(&c.status, REALM_OK);
     c.numel = graph_numel(t, T);
     c.cols = graph_dim(t, t->n_dims - 1, T);
@@ -158,6 +167,7 @@ realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
         st = realm_runtime_parallel_rows(p->rt, c.rows, c.grain, row_op_rows, &c);
         break;
     case GOP_RMS_NORM:
+    case GOP_LAYER_NORM:
         st = realm_runtime_parallel_rows(p->rt, c.rows, c.grain, row_op_rows, &c);
         break;
     default:

@@ -80,6 +80,8 @@ Test(graph_errors, constructors_reject_bad_shapes_types_and_nulls) {
     expect_status(st, REALM_ERR_SHAPE);
     cr_assert_null(realm_op_rms_norm(g, x, y, 1e-5f, &st));
     expect_status(st, REALM_ERR_SHAPE);
+    cr_assert_null(realm_op_layer_norm(g, x, NULL, y, 1e-5f, &st));
+    expect_status(st, REALM_ERR_SHAPE);
     cr_assert_null(realm_op_rms_norm(g, x, NULL, 0.0f, &st));
     expect_status(st, REALM_ERR_INVALID_ARG);
     cr_assert_null(realm_op_softmax(g, x, 1.0f, true, -1, &st));

@@ -16,8 +16,8 @@ enum { K = 64, N = 48, HEADS = 4, HD = 16, MAX_T = 40, NW = 32 };
 typedef struct opsg {
     realm_graph *g;
     realm_tensor *a, *b, *bt, *q;
-    realm_tensor *mm, *mmt, *sum, *prod, *sc, *ge, *re, *si, *rn, *sm, *rope_n, *rope_x, *wmm;
-    float b_data[K * N], bt_data[N * K], norm_w[K];
+    realm_tensor *mm, *mmt, *sum, *prod, *sc, *ge, *re, *si, *rn, *sm, *rope_n, *rope_x, *wmm, *ln;
+    float b_data[K * N], bt_data[N * K], norm_w[K], bias[K];
     uint16_t w16[NW * K]; /* (NW, K) f16 */
     realm_rope_params neox;
 } opsg;
@@ -27,6 +27,7 @@ static void opsg_init(opsg *o) {
     tu_fill(&r, o->b_data, K * N, 0.2f);
     tu_fill(&r, o->bt_data, N * K, 0.2f);
     tu_fill(&r, o->norm_w, K, 1.0f);
+    tu_fill(&r, o->bias, K, 1.0f);
     float wf[NW * K];
     tu_fill(&r, wf, NW * K, 0.2f);
     cr_assert_eq(realm_quantize_row(REALM_TYPE_F16, wf, o->w16, NW * K), REALM_OK);
@@ -58,9 +59,11 @@ static void opsg_init(opsg *o) {
     o->neox.pos0 = 5;
     o->rope_x = realm_op_rope(g, o->q, &o->neox, &st);
     o->wmm = realm_op_matmul(g, w, o->rn, &st);
+    realm_tensor *bias = realm_weight(g, "bias", REALM_TYPE_F32, 1, nd, o->bias, &st);
+    o->ln = realm_op_layer_norm(g, o->a, NULL, bias, 1e-5f, &st);
     cr_assert_eq(st, REALM_OK, "%s", realm_last_error());
-    realm_tensor *outs[] = {o->mm, o->mmt, o->sum, o->prod,   o->sc,     o->ge, o->re,
-                            o->si, o->rn,  o->sm,  o->rope_n, o->rope_x, o->wmm};
+    realm_tensor *outs[] = {o->mm, o->mmt, o->sum, o->prod,   o->sc,     o->ge,  o->re,
+                            o->si, o->rn,  o->sm,  o->rope_n, o->rope_x, o->wmm, o->ln};
     for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++)
         cr_assert_eq(realm_graph_output(g, outs[i]), REALM_OK);
 }
@@ -146,6 +149,8 @@ Test(graph_ops, naive_plan_matches_direct_calls) {
         float *wy = big + T * K;
         cr_assert_eq(realm_matmul_quant(be, REALM_TYPE_F16, o.w16, NW, K, big, T, wy), REALM_OK);
         expect(plan, o.wmm, wy, T * NW, "matmul f16", T);
+        realm_layer_norm(be, a, NULL, o.bias, big, T, K, 1e-5f);
+        expect(plan, o.ln, big, T * K, "layer_norm", T);
         realm_matmul_f32_t(be, T, T, K, a, K, a, K, big, T);
         realm_softmax(be, big, big, T, T, 0.125f, true, 2);
         expect(plan, o.sm, big, T * T, "softmax causal", T);
@@ -169,8 +174,8 @@ Test(graph_ops, naive_plan_matches_direct_calls) {
 
 /* All outputs of the last run, concatenated, into buf (n floats written). */
 static int64_t collect(const realm_plan *plan, const opsg *o, float *buf) {
-    const realm_tensor *outs[] = {o->mm, o->mmt, o->sum, o->prod,   o->sc,     o->ge, o->re,
-                                  o->si, o->rn,  o->sm,  o->rope_n, o->rope_x, o->wmm};
+    const realm_tensor *outs[] = {o->mm, o->mmt, o->sum, o->prod,   o->sc,     o->ge,  o->re,
+                                  o->si, o->rn,  o->sm,  o->rope_n, o->rope_x, o->wmm, o->ln};
     int64_t n = 0;
     for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
         const float *p = NULL;

@@ -200,6 +200,20 @@ realm_tensor *realm_op_rms_norm(realm_graph *g, const realm_tensor *x, const rea
                                 realm_status *status);
 
 /**
+ * @brief Layer norm of each row of @p x: (x - mean) / sqrt(var + eps) *
+ *        weight + bias (realm_layer_norm()).
+ * @param g the graph.
+ * @param x f32 [..., cols].
+ * @param weight f32 [cols], or NULL (gain 1).
+ * @param bias f32 [cols], or NULL (0).
+ * @param eps > 0 and finite.
+ * @param[out] status result code, or NULL.
+ * @return the result, or NULL: errors as realm_op_rms_norm().
+ */
+realm_tensor *realm_op_layer_norm(realm_graph *g, const realm_tensor *x, const realm_tensor *weight,
+                                  const realm_tensor *bias, float eps, realm_status *status);
+
+/**
  * @brief Softmax of scale * x over each row (realm_softmax()).
  *
  * With @p causal, dim n-2 of @p x indexes queries (query i at position
