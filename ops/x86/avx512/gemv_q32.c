@@ -76,9 +76,10 @@ static inline __m512i keep(__m512i v) {
     return v;
 }
 
-/* Quants (lo, hi) and the fp16 scale words (sc) of a quad. */
+/* Quants (lo, hi) and the fp16 scale words (sc) of a quad; for
+ * activations also osum, the offset term of dot_off (zero until set). */
 typedef struct {
-    __m512i lo, hi, sc;
+    __m512i lo, hi, sc, osum;
 } quad;
 
 /* Four Q4/Q5 blocks of bs bytes: nibble bytes of block j in lane j, lo =
@@ -91,7 +92,7 @@ static inline quad load_nib(const uint8_t *p, int bs, const uint16_t *nib, const
     const __m512i b = keep(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(p + 4 * bs - 32))));
     const __m512i v = _mm512_permutex2var_epi16(a, vec(nib), b), m = _mm512_set1_epi8(0x0F);
     quad q = {_mm512_and_si512(v, m), _mm512_and_si512(_mm512_srli_epi16(v, 4), m),
-              _mm512_permutex2var_epi16(a, vec(sc), b)};
+              _mm512_permutex2var_epi16(a, vec(sc), b), _mm512_setzero_si512()};
     if (qh) {
         const __m512i h = _mm512_permutex2var_epi16(a, vec(qh), b);
         /* lane byte e <- qh byte e / 8 (lo: elements 0..15) or 2 + e / 8 (hi) */
@@ -113,7 +114,7 @@ static inline quad load_q8(const uint8_t *p, int bs, const uint16_t *lo, const u
                            const uint16_t *sc) {
     const __m512i a = keep(_mm512_loadu_si512(p)), b = keep(_mm512_loadu_si512(p + 64));
     quad q = {_mm512_permutex2var_epi16(a, vec(lo), b), _mm512_permutex2var_epi16(a, vec(hi), b),
-              _mm512_permutex2var_epi16(a, vec(sc), b)};
+              _mm512_permutex2var_epi16(a, vec(sc), b), _mm512_setzero_si512()};
     if (bs == QK8_0 + 2) { /* elements 28..31 of block 3: bytes 128..135 */
         long long t;
         memcpy(&t, p + 128, sizeof t);
@@ -129,10 +130,15 @@ static inline __m512i dot(__m512i wlo, __m512i whi, quad x) {
     return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), wlo, x.lo), whi, x.hi);
 }
 
-/* sum (w - off) x, w unsigned */
-static inline __m512i dot_off(quad w, quad x, char off) {
+/* sum (w - off) x, w unsigned; x.osum = off sum x (with_off) */
+static inline __m512i dot_off(quad w, quad x) { return _mm512_sub_epi32(dot(w.lo, w.hi, x), x.osum); }
+
+/* x with osum set for weight offset off: it depends on the activations
+ * only, so vec_dot_rows computes it once for all rows. */
+static inline quad with_off(quad x, char off) {
     const __m512i o = _mm512_set1_epi8(off);
-    return _mm512_sub_epi32(dot(w.lo, w.hi, x), dot(o, o, x));
+    x.osum = dot(o, o, x);
+    return x;
 }
 
 /* lanes 4j..4j+3 <- s[j] */
@@ -160,7 +166,7 @@ static inline __m512 scale_acc_min(__m512 acc, __m256 *accm, __m512i sum, quad w
 static inline __m512 step_q4_0(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
     (void)accm;
     const quad W = load_nib(w, 18, nib_q4_0, sc_q4_0, NULL);
-    return scale_acc(acc, dot_off(W, X, 8), W, X);
+    return scale_acc(acc, dot_off(W, X), W, X);
 }
 
 static inline __m512 step_q4_1(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
@@ -171,7 +177,7 @@ static inline __m512 step_q4_1(const uint8_t *w, quad X, __m512 acc, __m256 *acc
 static inline __m512 step_q5_0(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
     (void)accm;
     const quad W = load_nib(w, 22, nib_q5_0, sc_q5_0, qh_q5_0);
-    return scale_acc(acc, dot_off(W, X, 16), W, X);
+    return scale_acc(acc, dot_off(W, X), W, X);
 }
 
 static inline __m512 step_q5_1(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
@@ -190,18 +196,30 @@ static inline quad biased(quad w) {
 static inline __m512 step_q8_0(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
     (void)accm;
     const quad W = biased(load_q8(w, 34, lo_q8_0, hi_q8_0, sc_q8_0));
-    return scale_acc(acc, dot_off(W, X, (char)0x80), W, X);
+    return scale_acc(acc, dot_off(W, X), W, X);
 }
 
 static inline __m512 step_q8_1(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
     (void)accm;
     const quad W = biased(load_q8(w, 36, lo_q8_1, hi_q8_1, sc_q8_1));
-    return scale_acc(acc, dot_off(W, X, (char)0x80), W, X);
+    return scale_acc(acc, dot_off(W, X), W, X);
 }
 
-/* Activation quads, rearranged for the steps. */
-static inline quad load_x_q8_0(const uint8_t *x) { return load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0); }
-static inline quad load_x_q8_1(const uint8_t *x) { return load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1); }
+/* Activation quads as each weight type's step takes them. */
+static inline quad load_x_q4_0(const uint8_t *x) {
+    return with_off(load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0), 8);
+}
+static inline quad load_x_q4_1(const uint8_t *x) { return load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1); }
+static inline quad load_x_q5_0(const uint8_t *x) {
+    return with_off(load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0), 16);
+}
+static inline quad load_x_q5_1(const uint8_t *x) { return load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1); }
+static inline quad load_x_q8_0(const uint8_t *x) {
+    return with_off(load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0), (char)0x80);
+}
+static inline quad load_x_q8_1(const uint8_t *x) {
+    return with_off(load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1), (char)0x80);
+}
 
 typedef __m512 (*step_fn)(const uint8_t *w, quad x, __m512 acc, __m256 *accm);
 typedef quad (*load_x_fn)(const uint8_t *x);
@@ -248,7 +266,7 @@ static inline __attribute__((always_inline)) void row(int64_t k, const uint8_t *
 
 /* Rearranging the activations takes about half the shuffles of a step, and
  * they are the same for every row: vec_dot_rows does it once per call, for
- * up to XS_QUADS quads (k <= 16384; 24 KB of stack), the last one from a
+ * up to XS_QUADS quads (k <= 16384; 32 KB of stack), the last one from a
  * zero-padded copy like row's tail. Longer rows go through vec_dot. */
 #define XS_QUADS 128
 static inline __attribute__((always_inline)) void rows(int64_t k, const uint8_t *w, size_t rb, int64_t nrows,
@@ -272,20 +290,20 @@ static inline __attribute__((always_inline)) void rows(int64_t k, const uint8_t 
         row(k, w + r * rb, x, xs, out + r, step, load_x, bw, bx);
 }
 
-#define KERNELS(T, X, BW, BX)                                                                                \
+#define KERNELS(T, BW, BX)                                                                                   \
     static void vec_dot_##T(int64_t k, const void *w, const void *x, float *out) {                           \
-        row(k, w, x, NULL, out, step_##T, load_x_##X, BW, BX);                                               \
+        row(k, w, x, NULL, out, step_##T, load_x_##T, BW, BX);                                               \
     }                                                                                                        \
     static void vec_dot_rows_##T(int64_t k, const void *w, size_t rb, int64_t nrows, const void *x,          \
                                  float *out) {                                                               \
-        rows(k, w, rb, nrows, x, out, step_##T, load_x_##X, BW, BX);                                         \
+        rows(k, w, rb, nrows, x, out, step_##T, load_x_##T, BW, BX);                                         \
     }
-KERNELS(q4_0, q8_0, 18, 34)
-KERNELS(q4_1, q8_1, 20, 36)
-KERNELS(q5_0, q8_0, 22, 34)
-KERNELS(q5_1, q8_1, 24, 36)
-KERNELS(q8_0, q8_0, 34, 34)
-KERNELS(q8_1, q8_1, 36, 36)
+KERNELS(q4_0, 18, 34)
+KERNELS(q4_1, 20, 36)
+KERNELS(q5_0, 22, 34)
+KERNELS(q5_1, 24, 36)
+KERNELS(q8_0, 34, 34)
+KERNELS(q8_1, 36, 36)
 
 void realm_gemv_fill_avx512_q32(realm_gemv_table *t) {
     t->vec_dot[REALM_TYPE_Q4_0] = vec_dot_q4_0;
