@@ -150,6 +150,7 @@ static realm_status plan_arena(realm_plan *p) {
 /* Fills a zeroed plan for g; the caller destroys it on failure. */
 static realm_status build_plan(realm_plan *p, realm_graph *g) {
     p->max_tokens = g->max_tokens ? g->max_tokens : 1;
+    p->n_tensors = g->n;
     p->offset = malloc(sizeof(size_t) * (size_t)g->n);
     p->wdata = calloc((size_t)g->n, sizeof(*p->wdata));
     p->bound = calloc((size_t)g->n, sizeof(*p->bound));

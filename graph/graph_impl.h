@@ -53,6 +53,7 @@ struct realm_plan {
     realm_graph *g;
     realm_runtime *rt;
     realm_backend be;
+    int n_tensors;              /* graph tensors when compiled; later ones are unknown */
     const realm_tensor **nodes; /* (n_nodes) ops in run order */
     int n_nodes;
     const realm_tensor **inputs; /* (n_inputs) inputs the nodes read */

@@ -191,7 +191,7 @@ static const realm_tensor *binding_input(const realm_plan *p, const realm_bindin
                               i);
             return NULL;
         }
-        for (int j = 0; j < p->g->n && !t; j++)
+        for (int j = 0; j < p->n_tensors && !t; j++)
             if (p->g->tensors[j]->op == GOP_INPUT && strcmp(p->g->tensors[j]->name, b->name) == 0)
                 t = p->g->tensors[j];
         if (!t) {
@@ -199,9 +199,11 @@ static const realm_tensor *binding_input(const realm_plan *p, const realm_bindin
                               b->name);
             return NULL;
         }
-    } else if (t->graph != p->g || t->op != GOP_INPUT) {
+    } else if (t->graph != p->g || t->op != GOP_INPUT || t->id >= p->n_tensors) {
         *st = realm_error(REALM_ERR_INVALID_ARG, "realm_plan_run: binding %d: tensor %s", i,
-                          t->graph != p->g ? "belongs to another graph" : "is not an input");
+                          t->graph != p->g     ? "belongs to another graph"
+                          : t->op != GOP_INPUT ? "is not an input"
+                                               : "was added after the plan was compiled");
         return NULL;
     }
     return t;
@@ -241,8 +243,8 @@ realm_status realm_plan_run(realm_plan *plan, const realm_binding *bindings, int
                            : n_bindings < 0 ? "n_bindings < 0"
                                             : "NULL bindings");
     plan->ran = false;
-    for (int i = 0; i < plan->n_inputs; i++)
-        plan->bound[plan->inputs[i]->id] = NULL;
+    for (int i = 0; i < plan->n_tensors; i++)
+        plan->bound[i] = NULL;
     int64_t tokens = 0;
     realm_status st = REALM_OK;
     for (int i = 0; i < n_bindings; i++) {
@@ -278,7 +280,8 @@ realm_status realm_plan_output(const realm_plan *plan, const realm_tensor *t, co
                            !plan ? "plan"
                            : !t  ? "tensor"
                                  : "data");
-    if (t->graph != plan->g || !plan->is_out[t->id] || plan->offset[t->id] == SIZE_MAX)
+    if (t->graph != plan->g || t->id >= plan->n_tensors || !plan->is_out[t->id] ||
+        plan->offset[t->id] == SIZE_MAX)
         return realm_error(REALM_ERR_INVALID_ARG, "realm_plan_output: tensor %s",
                            t->graph != plan->g ? "belongs to another graph" : "is not an output of the plan");
     if (!plan->ran) return realm_error(REALM_ERR_STATE, "realm_plan_output: no successful run yet");

@@ -205,6 +205,21 @@ Test(graph_errors, run_rejects_missing_unknown_and_misshaped_bindings) {
     expect_status(realm_plan_run(plan, b, 2), REALM_ERR_SHAPE); /* dims count */
     b[1].shape.n_dims = 2;
     cr_assert_eq(realm_plan_run(plan, b, 2), REALM_OK, "%s", realm_last_error());
+    /* an input the outputs do not need may be bound, run after run */
+    realm_binding b3[3] = {b[0], b[1], {.name = "unused", .data = data, .shape = {1, {8}}}};
+    cr_assert_eq(realm_plan_run(plan, b3, 3), REALM_OK, "%s", realm_last_error());
+    cr_assert_eq(realm_plan_run(plan, b3, 3), REALM_OK, "%s", realm_last_error());
+    /* tensors added after compile are unknown to the plan */
+    realm_tensor *late = realm_input(g, "late", 1, cd, 0, &st);
+    realm_tensor *late_y = realm_op_relu(g, late, &st);
+    cr_assert_eq(realm_graph_output(g, late_y), REALM_OK);
+    b3[2] = (realm_binding){.tensor = late, .data = data, .shape = {1, {8}}};
+    expect_status(realm_plan_run(plan, b3, 3), REALM_ERR_INVALID_ARG);
+    b3[2].tensor = NULL;
+    b3[2].name = "late";
+    expect_status(realm_plan_run(plan, b3, 3), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_plan_run(plan, b, 2), REALM_OK, "%s", realm_last_error());
+    expect_status(realm_plan_output(plan, late_y, &out, NULL), REALM_ERR_INVALID_ARG);
     realm_shape s;
     cr_assert_eq(realm_plan_output(plan, y, &out, &s), REALM_OK);
     cr_assert(s.n_dims == 2 && s.dims[0] == 4 && s.dims[1] == 8);
