@@ -93,6 +93,28 @@ static realm_tensor *new_node(realm_graph *g, const char *fn, graph_op op, int n
 
 static bool name_ok(const char *name) { return name && name[0] && strlen(name) <= REALM_MAX_NAME; }
 
+realm_status realm_tensor_set_name(realm_graph *g, realm_tensor *t, const char *name) {
+    if (!g || !t || !name)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_tensor_set_name: NULL %s",
+                           !g   ? "graph"
+                           : !t ? "tensor"
+                                : "name");
+    if (t->graph != g || t->op == GOP_INPUT || t->op == GOP_WEIGHT)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_tensor_set_name: tensor %s",
+                           t->graph != g ? "belongs to another graph" : "is a leaf");
+    if (!name_ok(name))
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_tensor_set_name: name must have 1..%d characters",
+                           REALM_MAX_NAME);
+    for (int i = 0; i < g->n; i++) {
+        const realm_tensor *o = g->tensors[i];
+        if (o != t && o->op != GOP_INPUT && o->op != GOP_WEIGHT && strcmp(o->name, name) == 0)
+            return realm_error(REALM_ERR_INVALID_ARG, "realm_tensor_set_name: '%s' names another op result",
+                               name);
+    }
+    strcpy(t->name, name);
+    return REALM_OK;
+}
+
 realm_tensor *realm_graph_find_input(const realm_graph *g, const char *name) {
     if (!g || !name) {
         realm_error(REALM_ERR_INVALID_ARG, "realm_graph_find_input: NULL %s", g ? "name" : "graph");

@@ -294,3 +294,15 @@ realm_status realm_plan_output(const realm_plan *plan, const realm_tensor *t, co
     }
     return REALM_OK;
 }
+
+realm_status realm_plan_output_by_name(const realm_plan *plan, const char *name, const float **data,
+                                       realm_shape *shape) {
+    if (!plan || !name)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_plan_output_by_name: NULL %s",
+                           plan ? "name" : "plan");
+    for (int i = 0; i < plan->n_tensors; i++) {
+        const realm_tensor *t = plan->g->tensors[i];
+        if (plan->is_out[i] && strcmp(t->name, name) == 0) return realm_plan_output(plan, t, data, shape);
+    }
+    return realm_error(REALM_ERR_INVALID_ARG, "realm_plan_output_by_name: no output named '%s'", name);
+}

@@ -165,6 +165,9 @@ Test(graph_errors, run_rejects_missing_unknown_and_misshaped_bindings) {
     realm_tensor *ox = realm_input(other, "x", 2, xd, 4, &st);
     cr_assert(x && c && unused && y && ox);
     cr_assert_eq(realm_graph_output(g, y), REALM_OK);
+    cr_assert_eq(realm_tensor_set_name(g, y, "sum"), REALM_OK);
+    expect_status(realm_tensor_set_name(g, x, "sum"), REALM_ERR_INVALID_ARG); /* a leaf */
+    expect_status(realm_tensor_set_name(g, y, ""), REALM_ERR_INVALID_ARG);
     realm_plan *plan = NULL;
     cr_assert_eq(realm_graph_compile(g, rt, NULL, &plan), REALM_OK, "%s", realm_last_error());
     realm_plan_info info;
@@ -222,6 +225,11 @@ Test(graph_errors, run_rejects_missing_unknown_and_misshaped_bindings) {
     expect_status(realm_plan_output(plan, late_y, &out, NULL), REALM_ERR_INVALID_ARG);
     realm_shape s;
     cr_assert_eq(realm_plan_output(plan, y, &out, &s), REALM_OK);
+    const float *by_name = NULL;
+    cr_assert_eq(realm_plan_output_by_name(plan, "sum", &by_name, NULL), REALM_OK, "%s", realm_last_error());
+    cr_assert_eq(by_name, out);
+    expect_status(realm_plan_output_by_name(plan, "nope", &by_name, NULL), REALM_ERR_INVALID_ARG);
+    expect_status(realm_plan_output_by_name(plan, NULL, &by_name, NULL), REALM_ERR_INVALID_ARG);
     cr_assert(s.n_dims == 2 && s.dims[0] == 4 && s.dims[1] == 8);
     expect_status(realm_plan_output(plan, x, &out, NULL), REALM_ERR_INVALID_ARG); /* not an output */
     expect_status(realm_plan_output(plan, NULL, &out, NULL), REALM_ERR_INVALID_ARG);

@@ -254,6 +254,17 @@ realm_tensor *realm_op_rope(realm_graph *g, const realm_tensor *x, const realm_r
 realm_status realm_graph_output(realm_graph *g, realm_tensor *t);
 
 /**
+ * @brief Names an op result, e.g. to read it back with
+ *        realm_plan_output_by_name() (copied; replaces an earlier name).
+ * @param g the graph.
+ * @param t an op result of @p g (inputs keep the name they were made with).
+ * @param name 1..::REALM_MAX_NAME characters, unique among the graph's op results.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs, a tensor of another
+ *         graph, a leaf, a bad or taken name.
+ */
+realm_status realm_tensor_set_name(realm_graph *g, realm_tensor *t, const char *name);
+
+/**
  * @brief The input named @p name, or NULL (REALM_ERR_INVALID_ARG in
  *        realm_last_error()) when there is none.
  */
@@ -352,6 +363,14 @@ realm_status realm_plan_run(realm_plan *plan, const realm_binding *bindings, int
  */
 realm_status realm_plan_output(const realm_plan *plan, const realm_tensor *t, const float **data,
                                realm_shape *shape);
+
+/**
+ * @brief realm_plan_output() for the output named @p name (realm_tensor_set_name()).
+ * @return as realm_plan_output(); REALM_ERR_INVALID_ARG when no output of
+ *         the plan has that name.
+ */
+realm_status realm_plan_output_by_name(const realm_plan *plan, const char *name, const float **data,
+                                       realm_shape *shape);
 
 /** @brief Frees a plan (not the graph, runtime or weights). NULL is ignored. */
 void realm_plan_destroy(realm_plan *plan);
