@@ -337,8 +337,12 @@ typedef struct realm_binding {
  *        runtime's threads. Output is the same bits for any executor and
  *        thread count.
  *
- * Every input the plan needs must be bound once; all dynamic dims take one
- * value, 1..max_tokens.
+ * Every input the plan needs must be bound once (inputs it does not need
+ * may be bound and are ignored); all dynamic dims take one value,
+ * 1..max_tokens. One run at a time per plan: a plan is not reentrant
+ * (compile one plan per concurrent caller). Matmuls go through
+ * realm_runtime_matmul_quant(), which allocates its workspace per call;
+ * nothing else is allocated.
  * @param plan the plan.
  * @param bindings @p n_bindings bindings.
  * @param n_bindings >= 0.
