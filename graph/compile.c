@@ -19,7 +19,9 @@ static realm_status order_nodes(realm_plan *p) {
     const realm_graph *g = p->g;
     unsigned char *state = calloc((size_t)g->n, 1); /* 0 new, 1 on stack, 2 done */
     int *stack = malloc(sizeof(int) * (size_t)g->n);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): arrays of pointers, sizeof one pointer
     p->nodes = malloc(sizeof(*p->nodes) * (size_t)g->n);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): arrays of pointers, sizeof one pointer
     p->inputs = malloc(sizeof(*p->inputs) * (size_t)g->n);
     if (!state || !stack || !p->nodes || !p->inputs) {
         free(state);
@@ -90,6 +92,7 @@ static size_t slot_bytes(const realm_tensor *t, int64_t tokens) {
 static realm_status plan_arena(realm_plan *p) {
     const int n = p->n_nodes;
     slot *slots = calloc((size_t)n, sizeof(slot));
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): arrays of pointers, sizeof one pointer
     const slot **placed = malloc(sizeof(*placed) * (size_t)n);
     size_t *live = calloc((size_t)n + 1, sizeof(size_t));
     int *step = malloc(sizeof(int) * (size_t)p->g->n);
@@ -129,6 +132,7 @@ static realm_status plan_arena(realm_plan *p) {
         int m = 0;
         for (int j = 0; j < i; j++)
             if (slots[j].def <= slots[i].last && slots[i].def <= slots[j].last) placed[m++] = &slots[j];
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): arrays of pointers, sizeof one pointer
         qsort(placed, (size_t)m, sizeof(*placed), by_offset);
         size_t off = 0;
         for (int j = 0; j < m; j++) {
