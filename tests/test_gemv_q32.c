@@ -142,50 +142,6 @@ Test(gemv_q32, vec_dot_scalar) { check_isa(ISA_SCALAR); }
 Test(gemv_q32, vec_dot_avx2) { check_isa(ISA_AVX2); }
 Test(gemv_q32, vec_dot_avx512) { check_isa(ISA_AVX512); }
 
-/* ---- several rows per call -------------------------------------------- */
-
-/* vec_dot_rows over any split of 7 rows gives each row exactly vec_dot's
- * float (the caller's row split across threads must not change results). */
-static void check_rows(int isa, realm_type t, int64_t k) {
-    const realm_gemv_table tab = table_for(isa), scalar = table_for(ISA_SCALAR);
-    if (!tab.vec_dot_rows[t]) return;
-    enum { NR = 7 };
-    const realm_type xt = realm_type_get_traits(t)->dot_type;
-    const size_t rb = realm_row_bytes(t, k);
-    tu_rng rng = {(uint64_t)k + 7 * (uint64_t)t};
-    float *src = malloc((size_t)k * sizeof *src);
-    uint8_t *w = malloc(NR * rb), *xq = malloc(realm_row_bytes(xt, k));
-    for (int r = 0; r < NR; r++) {
-        tu_fill(&rng, src, k, 0.05f);
-        cr_assert_eq(realm_quantize_row(t, src, w + r * rb, k), REALM_OK);
-    }
-    tu_fill(&rng, src, k, 2.0f);
-    scalar.quantize_act[xt](src, xq, k);
-    float want[NR];
-    for (int r = 0; r < NR; r++)
-        tab.vec_dot[t](k, w + r * rb, xq, &want[r]);
-    for (int first = 1; first <= NR; first++) { /* rows [0, first) then [first, NR) */
-        float got[NR];
-        tab.vec_dot_rows[t](k, w, rb, first, xq, got);
-        tab.vec_dot_rows[t](k, w + first * rb, rb, NR - first, xq, got + first);
-        cr_assert_arr_eq(got, want, sizeof want, "%s %s k=%lld split at %d", isa_name[isa],
-                         realm_type_name(t), (long long)k, first);
-    }
-    free(src);
-    free(w);
-    free(xq);
-}
-
-Test(gemv_q32, vec_dot_rows_match_vec_dot) {
-    static const int64_t ks[] = {32, 96, 288, 8192};
-    for (int isa = ISA_SCALAR; isa <= ISA_AVX512; isa++) {
-        if (!isa_available(isa)) continue;
-        for (size_t i = 0; i < N_TYPES; i++)
-            for (size_t j = 0; j < sizeof ks / sizeof ks[0]; j++)
-                check_rows(isa, types[i], ks[j]);
-    }
-}
-
 /* ---- extreme values --------------------------------------------------- */
 
 /* A weight row of nb blocks with every quant at its largest level (or, for

@@ -15,14 +15,6 @@
  * of the weight type, x one row of its dot partner type. */
 typedef void (*realm_vec_dot_fn)(int64_t k, const void *w, const void *x, float *out);
 
-/* out[r] = vec_dot of row r (at w + r * row_bytes) with x, for r < nrows.
- * Kernels read a few consecutive rows in one pass, so the core keeps
- * several memory streams in flight and loads each activation block once
- * for all of them. Each out[r] is bit-identical to vec_dot's, whatever
- * nrows and however the caller splits its rows. */
-typedef void (*realm_vec_dot_rows_fn)(int64_t k, const void *w, size_t row_bytes, int64_t nrows,
-                                      const void *x, float *out);
-
 /* Fast activation quantizer to a dot partner type (plain amax rule, no
  * search: activations change every call). */
 typedef void (*realm_quantize_act_fn)(const float *x, void *y, int64_t k);
@@ -30,14 +22,11 @@ typedef void (*realm_quantize_act_fn)(const float *x, void *y, int64_t k);
 typedef struct realm_gemv_table {
     const char *isa;                                      /* "scalar", "avx2", "avx512-vnni" */
     realm_vec_dot_fn vec_dot[REALM_TYPE_COUNT];           /* by weight type */
-    realm_vec_dot_rows_fn vec_dot_rows[REALM_TYPE_COUNT]; /* optional (NULL: vec_dot per row) */
     realm_quantize_act_fn quantize_act[REALM_TYPE_COUNT]; /* by dot partner type: Q8_0, Q8_1, Q8_K */
 } realm_gemv_table;
 
 /* The table for this CPU (or for the ISA forced by REALM_ISA=scalar|avx2|
- * avx512), built once. Never NULL; every vec_dot and quantize_act slot
- * filled. Only the last (avx512) fillers set vec_dot_rows, with the
- * vec_dot it agrees with; tables start zeroed. */
+ * avx512), built once. Never NULL; every slot filled. */
 const realm_gemv_table *realm_gemv_get(void);
 /* The portable table (tests compare the ISA kernels against it). */
 const realm_gemv_table *realm_gemv_scalar(void);

@@ -94,12 +94,6 @@ void realm_qmm_rows(const realm_qmm *q, int64_t r0, int64_t r1, float *Y, int64_
     }
     /* GEMV: each weight row is read from memory once and stays in L1 while
      * it meets every activation column. */
-    const realm_vec_dot_rows_fn dot_rows = q->gemv->vec_dot_rows[q->type];
-    if (q->batch == 1 && dot_rows) {
-        dot_rows(q->k, (const uint8_t *)q->W + (size_t)r0 * q->row_bytes, q->row_bytes, r1 - r0, q->act_ws,
-                 Y + r0);
-        return;
-    }
     const realm_vec_dot_fn dot = q->gemv->vec_dot[q->type];
     for (int64_t r = r0; r < r1; r++) {
         const uint8_t *w = (const uint8_t *)q->W + (size_t)r * q->row_bytes;

@@ -76,10 +76,9 @@ static inline __m512i keep(__m512i v) {
     return v;
 }
 
-/* Quants (lo, hi) and the fp16 scale words (sc) of a quad; for
- * activations also osum, the offset term of dot_off (zero until set). */
+/* Quants (lo, hi) and the fp16 scale words (sc) of a quad. */
 typedef struct {
-    __m512i lo, hi, sc, osum;
+    __m512i lo, hi, sc;
 } quad;
 
 /* Four Q4/Q5 blocks of bs bytes: nibble bytes of block j in lane j, lo =
@@ -92,7 +91,7 @@ static inline quad load_nib(const uint8_t *p, int bs, const uint16_t *nib, const
     const __m512i b = keep(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(p + 4 * bs - 32))));
     const __m512i v = _mm512_permutex2var_epi16(a, vec(nib), b), m = _mm512_set1_epi8(0x0F);
     quad q = {_mm512_and_si512(v, m), _mm512_and_si512(_mm512_srli_epi16(v, 4), m),
-              _mm512_permutex2var_epi16(a, vec(sc), b), _mm512_setzero_si512()};
+              _mm512_permutex2var_epi16(a, vec(sc), b)};
     if (qh) {
         const __m512i h = _mm512_permutex2var_epi16(a, vec(qh), b);
         /* lane byte e <- qh byte e / 8 (lo: elements 0..15) or 2 + e / 8 (hi) */
@@ -114,7 +113,7 @@ static inline quad load_q8(const uint8_t *p, int bs, const uint16_t *lo, const u
                            const uint16_t *sc) {
     const __m512i a = keep(_mm512_loadu_si512(p)), b = keep(_mm512_loadu_si512(p + 64));
     quad q = {_mm512_permutex2var_epi16(a, vec(lo), b), _mm512_permutex2var_epi16(a, vec(hi), b),
-              _mm512_permutex2var_epi16(a, vec(sc), b), _mm512_setzero_si512()};
+              _mm512_permutex2var_epi16(a, vec(sc), b)};
     if (bs == QK8_0 + 2) { /* elements 28..31 of block 3: bytes 128..135 */
         long long t;
         memcpy(&t, p + 128, sizeof t);
@@ -130,15 +129,10 @@ static inline __m512i dot(__m512i wlo, __m512i whi, quad x) {
     return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), wlo, x.lo), whi, x.hi);
 }
 
-/* sum (w - off) x, w unsigned; x.osum = off sum x (with_off) */
-static inline __m512i dot_off(quad w, quad x) { return _mm512_sub_epi32(dot(w.lo, w.hi, x), x.osum); }
-
-/* x with osum set for weight offset off: it depends on the activations
- * only, so vec_dot_rows computes it once for all rows. */
-static inline quad with_off(quad x, char off) {
+/* sum (w - off) x, w unsigned */
+static inline __m512i dot_off(quad w, quad x, char off) {
     const __m512i o = _mm512_set1_epi8(off);
-    x.osum = dot(o, o, x);
-    return x;
+    return _mm512_sub_epi32(dot(w.lo, w.hi, x), dot(o, o, x));
 }
 
 /* lanes 4j..4j+3 <- s[j] */
@@ -163,25 +157,25 @@ static inline __m512 scale_acc_min(__m512 acc, __m256 *accm, __m512i sum, quad w
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), spread(_mm256_castps256_ps128(p)), acc);
 }
 
-static inline __m512 step_q4_0(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
+static inline __m512 step_q4_0(const uint8_t *w, const uint8_t *x, __m512 acc, __m256 *accm) {
     (void)accm;
-    const quad W = load_nib(w, 18, nib_q4_0, sc_q4_0, NULL);
-    return scale_acc(acc, dot_off(W, X), W, X);
+    const quad W = load_nib(w, 18, nib_q4_0, sc_q4_0, NULL), X = load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0);
+    return scale_acc(acc, dot_off(W, X, 8), W, X);
 }
 
-static inline __m512 step_q4_1(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
-    const quad W = load_nib(w, 20, nib_q4_1, sc_q4_1, NULL);
+static inline __m512 step_q4_1(const uint8_t *w, const uint8_t *x, __m512 acc, __m256 *accm) {
+    const quad W = load_nib(w, 20, nib_q4_1, sc_q4_1, NULL), X = load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1);
     return scale_acc_min(acc, accm, dot(W.lo, W.hi, X), W, X);
 }
 
-static inline __m512 step_q5_0(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
+static inline __m512 step_q5_0(const uint8_t *w, const uint8_t *x, __m512 acc, __m256 *accm) {
     (void)accm;
-    const quad W = load_nib(w, 22, nib_q5_0, sc_q5_0, qh_q5_0);
-    return scale_acc(acc, dot_off(W, X), W, X);
+    const quad W = load_nib(w, 22, nib_q5_0, sc_q5_0, qh_q5_0), X = load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0);
+    return scale_acc(acc, dot_off(W, X, 16), W, X);
 }
 
-static inline __m512 step_q5_1(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
-    const quad W = load_nib(w, 24, nib_q5_1, sc_q5_1, qh_q5_1);
+static inline __m512 step_q5_1(const uint8_t *w, const uint8_t *x, __m512 acc, __m256 *accm) {
+    const quad W = load_nib(w, 24, nib_q5_1, sc_q5_1, qh_q5_1), X = load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1);
     return scale_acc_min(acc, accm, dot(W.lo, W.hi, X), W, X);
 }
 
@@ -193,117 +187,62 @@ static inline quad biased(quad w) {
     return w;
 }
 
-static inline __m512 step_q8_0(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
+static inline __m512 step_q8_0(const uint8_t *w, const uint8_t *x, __m512 acc, __m256 *accm) {
     (void)accm;
-    const quad W = biased(load_q8(w, 34, lo_q8_0, hi_q8_0, sc_q8_0));
-    return scale_acc(acc, dot_off(W, X), W, X);
+    const quad W = biased(load_q8(w, 34, lo_q8_0, hi_q8_0, sc_q8_0)),
+               X = load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0);
+    return scale_acc(acc, dot_off(W, X, (char)0x80), W, X);
 }
 
-static inline __m512 step_q8_1(const uint8_t *w, quad X, __m512 acc, __m256 *accm) {
+static inline __m512 step_q8_1(const uint8_t *w, const uint8_t *x, __m512 acc, __m256 *accm) {
     (void)accm;
-    const quad W = biased(load_q8(w, 36, lo_q8_1, hi_q8_1, sc_q8_1));
-    return scale_acc(acc, dot_off(W, X), W, X);
+    const quad W = biased(load_q8(w, 36, lo_q8_1, hi_q8_1, sc_q8_1)),
+               X = load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1);
+    return scale_acc(acc, dot_off(W, X, (char)0x80), W, X);
 }
-
-/* Activation quads as each weight type's step takes them. */
-static inline quad load_x_q4_0(const uint8_t *x) {
-    return with_off(load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0), 8);
-}
-static inline quad load_x_q4_1(const uint8_t *x) { return load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1); }
-static inline quad load_x_q5_0(const uint8_t *x) {
-    return with_off(load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0), 16);
-}
-static inline quad load_x_q5_1(const uint8_t *x) { return load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1); }
-static inline quad load_x_q8_0(const uint8_t *x) {
-    return with_off(load_q8(x, 34, lo_q8_0, hi_q8_0, sc_q8_0), (char)0x80);
-}
-static inline quad load_x_q8_1(const uint8_t *x) {
-    return with_off(load_q8(x, 36, lo_q8_1, hi_q8_1, sc_q8_1), (char)0x80);
-}
-
-typedef __m512 (*step_fn)(const uint8_t *w, quad x, __m512 acc, __m256 *accm);
-typedef quad (*load_x_fn)(const uint8_t *x);
 
 /* The weights 4 KB ahead, non-temporal (each weight byte is used once);
  * rows are read in order and a prefetch past the end is harmless.
  * Measured on this Zen machine, 1 thread, K = 8192: 5-15% more bandwidth
- * from DRAM (T0 gained less). The builtin (prefetchnta): GCC drops
- * _mm_prefetch here once row is inlined through the step pointers. */
+ * from DRAM (T0 gained less). */
 static inline void prefetch_weights(const uint8_t *p, int bytes) {
     for (int l = 0; l < bytes; l += 64)
-        __builtin_prefetch((const void *)((uintptr_t)p + 4096 + (uintptr_t)l), 0, 0);
+        _mm_prefetch((const char *)((uintptr_t)p + 4096 + (uintptr_t)l), _MM_HINT_NTA);
 }
 
-/* One row: two quads per iteration into two accumulators; the last 1..3
- * blocks are copied into a zeroed quad (zero scales add nothing).
- * Activation quad q is xs[q] when the caller rearranged them already
- * (xs != NULL, a constant once inlined), else loaded from x here; the
- * quads are the same either way, so is the result. */
-static inline __attribute__((always_inline)) void row(int64_t k, const uint8_t *w, const uint8_t *x,
-                                                      const quad *xs, float *out, step_fn step,
-                                                      load_x_fn load_x, int bw, int bx) {
-    const int64_t nb = k / 32;
-    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-    __m256 accm = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 8 <= nb; i += 8) {
-        prefetch_weights(w + i * bw, 8 * bw);
-        acc0 = step(w + i * bw, xs ? xs[i / 4] : load_x(x + i * bx), acc0, &accm);
-        acc1 = step(w + (i + 4) * bw, xs ? xs[i / 4 + 1] : load_x(x + (i + 4) * bx), acc1, &accm);
-    }
-    for (; i + 4 <= nb; i += 4)
-        acc0 = step(w + i * bw, xs ? xs[i / 4] : load_x(x + i * bx), acc0, &accm);
-    if (i < nb) {
-        uint8_t wt[4 * 36] = {0}, xt[4 * 36] = {0};
-        memcpy(wt, w + i * bw, (size_t)(nb - i) * (size_t)bw);
-        memcpy(xt, x + i * bx, (size_t)(nb - i) * (size_t)bx);
-        acc1 = step(wt, xs ? xs[i / 4] : load_x(xt), acc1, &accm);
-    }
-    /* lanes 4..7 of accm: the min terms (zero for types without) */
-    *out = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) +
-           _mm512_mask_reduce_add_ps(0xF0, _mm512_castps256_ps512(accm));
-}
+/* The row loop: two quads per iteration into two accumulators; the last
+ * 1..3 blocks are copied into a zeroed quad (zero scales add nothing). */
+#define ROW(STEP, BW, BX)                                                                                    \
+    do {                                                                                                     \
+        const uint8_t *w = vw, *x = vx;                                                                      \
+        const int64_t nb = k / 32;                                                                           \
+        __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();                                       \
+        __m256 accm = _mm256_setzero_ps();                                                                   \
+        int64_t i = 0;                                                                                       \
+        for (; i + 8 <= nb; i += 8) {                                                                        \
+            prefetch_weights(w + i * (BW), 8 * (BW));                                                        \
+            acc0 = STEP(w + i * (BW), x + i * (BX), acc0, &accm);                                            \
+            acc1 = STEP(w + (i + 4) * (BW), x + (i + 4) * (BX), acc1, &accm);                                \
+        }                                                                                                    \
+        for (; i + 4 <= nb; i += 4)                                                                          \
+            acc0 = STEP(w + i * (BW), x + i * (BX), acc0, &accm);                                            \
+        if (i < nb) {                                                                                        \
+            uint8_t wt[4 * (BW)] = {0}, xt[4 * (BX)] = {0};                                                  \
+            memcpy(wt, w + i * (BW), (size_t)(nb - i) * (BW));                                               \
+            memcpy(xt, x + i * (BX), (size_t)(nb - i) * (BX));                                               \
+            acc1 = STEP(wt, xt, acc1, &accm);                                                                \
+        }                                                                                                    \
+        /* lanes 4..7 of accm: the min terms (zero for types without) */                                     \
+        *out = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) +                                             \
+               _mm512_mask_reduce_add_ps(0xF0, _mm512_castps256_ps512(accm));                                \
+    } while (0)
 
-/* Rearranging the activations takes about half the shuffles of a step, and
- * they are the same for every row: vec_dot_rows does it once per call, for
- * up to XS_QUADS quads (k <= 16384; 32 KB of stack), the last one from a
- * zero-padded copy like row's tail. Longer rows go through vec_dot. */
-#define XS_QUADS 128
-static inline __attribute__((always_inline)) void rows(int64_t k, const uint8_t *w, size_t rb, int64_t nrows,
-                                                       const uint8_t *x, float *out, step_fn step,
-                                                       load_x_fn load_x, int bw, int bx) {
-    const int64_t nb = k / 32, nq = (nb + 3) / 4;
-    if (nq > XS_QUADS) {
-        for (int64_t r = 0; r < nrows; r++)
-            row(k, w + r * rb, x, NULL, out + r, step, load_x, bw, bx);
-        return;
-    }
-    quad xs[XS_QUADS];
-    for (int64_t q = 0; q < nb / 4; q++)
-        xs[q] = load_x(x + 4 * q * bx);
-    if (nb % 4) {
-        uint8_t xt[4 * 36] = {0};
-        memcpy(xt, x + nb / 4 * 4 * bx, (size_t)(nb % 4) * (size_t)bx);
-        xs[nb / 4] = load_x(xt);
-    }
-    for (int64_t r = 0; r < nrows; r++)
-        row(k, w + r * rb, x, xs, out + r, step, load_x, bw, bx);
-}
-
-#define KERNELS(T, BW, BX)                                                                                   \
-    static void vec_dot_##T(int64_t k, const void *w, const void *x, float *out) {                           \
-        row(k, w, x, NULL, out, step_##T, load_x_##T, BW, BX);                                               \
-    }                                                                                                        \
-    static void vec_dot_rows_##T(int64_t k, const void *w, size_t rb, int64_t nrows, const void *x,          \
-                                 float *out) {                                                               \
-        rows(k, w, rb, nrows, x, out, step_##T, load_x_##T, BW, BX);                                         \
-    }
-KERNELS(q4_0, 18, 34)
-KERNELS(q4_1, 20, 36)
-KERNELS(q5_0, 22, 34)
-KERNELS(q5_1, 24, 36)
-KERNELS(q8_0, 34, 34)
-KERNELS(q8_1, 36, 36)
+static void vec_dot_q4_0(int64_t k, const void *vw, const void *vx, float *out) { ROW(step_q4_0, 18, 34); }
+static void vec_dot_q4_1(int64_t k, const void *vw, const void *vx, float *out) { ROW(step_q4_1, 20, 36); }
+static void vec_dot_q5_0(int64_t k, const void *vw, const void *vx, float *out) { ROW(step_q5_0, 22, 34); }
+static void vec_dot_q5_1(int64_t k, const void *vw, const void *vx, float *out) { ROW(step_q5_1, 24, 36); }
+static void vec_dot_q8_0(int64_t k, const void *vw, const void *vx, float *out) { ROW(step_q8_0, 34, 34); }
+static void vec_dot_q8_1(int64_t k, const void *vw, const void *vx, float *out) { ROW(step_q8_1, 36, 36); }
 
 void realm_gemv_fill_avx512_q32(realm_gemv_table *t) {
     t->vec_dot[REALM_TYPE_Q4_0] = vec_dot_q4_0;
@@ -312,10 +251,4 @@ void realm_gemv_fill_avx512_q32(realm_gemv_table *t) {
     t->vec_dot[REALM_TYPE_Q5_1] = vec_dot_q5_1;
     t->vec_dot[REALM_TYPE_Q8_0] = vec_dot_q8_0;
     t->vec_dot[REALM_TYPE_Q8_1] = vec_dot_q8_1;
-    t->vec_dot_rows[REALM_TYPE_Q4_0] = vec_dot_rows_q4_0;
-    t->vec_dot_rows[REALM_TYPE_Q4_1] = vec_dot_rows_q4_1;
-    t->vec_dot_rows[REALM_TYPE_Q5_0] = vec_dot_rows_q5_0;
-    t->vec_dot_rows[REALM_TYPE_Q5_1] = vec_dot_rows_q5_1;
-    t->vec_dot_rows[REALM_TYPE_Q8_0] = vec_dot_rows_q8_0;
-    t->vec_dot_rows[REALM_TYPE_Q8_1] = vec_dot_rows_q8_1;
 }
