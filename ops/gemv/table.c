@@ -1,24 +1,14 @@
 /* Builds the batch-1 kernel table once: portable kernels first, then the
- * CPU's ISA overrides (BLIS-style). REALM_ISA=scalar|avx2|avx512 caps the
- * ISA, for tests and for comparing kernels. */
+ * CPU's ISA overrides (BLIS-style). REALM_ISA caps the ISA, for tests and
+ * for comparing kernels (core/isa.h). */
 #include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "core/isa.h"
 #include "gemv/gemv.h"
 #include "realm/cpu.h"
 
 static realm_gemv_table scalar_table, best_table;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-/* 0 scalar, 1 avx2, 2 avx512: the highest level allowed by REALM_ISA. */
-static int isa_cap(void) {
-    const char *e = getenv("REALM_ISA");
-    if (!e) return 2;
-    if (strcmp(e, "scalar") == 0) return 0;
-    if (strcmp(e, "avx2") == 0) return 1;
-    return 2;
-}
 
 static void build(void) {
     scalar_table.isa = "scalar";
@@ -26,13 +16,13 @@ static void build(void) {
     realm_gemv_fill_scalar_k(&scalar_table);
     best_table = scalar_table;
     const realm_cpu_features *f = realm_cpu_get_features();
-    const int cap = isa_cap();
-    if (cap >= 1 && f->avx2 && f->fma && f->f16c) {
+    const int cap = realm_isa_cap();
+    if (cap >= REALM_ISA_AVX2 && f->avx2 && f->fma && f->f16c) {
         best_table.isa = "avx2";
         realm_gemv_fill_avx2_q32(&best_table);
         realm_gemv_fill_avx2_k(&best_table);
     }
-    if (cap >= 2 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) {
+    if (cap >= REALM_ISA_AVX512 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) {
         best_table.isa = "avx512-vnni";
         realm_gemv_fill_avx512_q32(&best_table);
         realm_gemv_fill_avx512_k(&best_table);
