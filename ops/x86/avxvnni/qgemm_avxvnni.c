@@ -7,14 +7,14 @@
 #include <immintrin.h>
 
 #include "qgemm/qgemm.h"
+#include "x86/qgemm_ymm.h"
 
 #define NC_MAX 3
 
 static inline __attribute__((always_inline)) void tile(const qg_type *ty, const qg_panel *p, int64_t k,
                                                        const qg_act *a, int64_t b, float *Y, int64_t ldy,
                                                        __m256i mlo, __m256i mhi, const int nc) {
-    const int64_t nb = k / ty->B, groups = ty->B / 4, na = k / QG_ABLK, per = QG_ABLK / ty->B;
-    const int64_t nm = k / ty->Bm, mper = ty->B / ty->Bm;
+    const int64_t nb = k / ty->B, groups = ty->B / 4;
     __m256 acc[NC_MAX][2];
     __m256i ai[NC_MAX][2];
     for (int c = 0; c < nc; c++)
@@ -35,26 +35,9 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
                 ai[c][1] = _mm256_dpbusd_avx_epi32(ai[c][1], w1, x);
             }
         }
-        const __m256 s0 = _mm256_load_ps(p->s1 + j * QG_ROWS), s1 = _mm256_load_ps(p->s1 + j * QG_ROWS + 8);
-        for (int c = 0; c < nc; c++) {
-            const __m256 dx = _mm256_set1_ps(a->d[(b + c) * na + j / per]);
-            acc[c][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ai[c][0]), _mm256_mul_ps(s0, dx), acc[c][0]);
-            acc[c][1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ai[c][1]), _mm256_mul_ps(s1, dx), acc[c][1]);
-        }
-        for (int64_t h = 0; ty->has_min && h < mper; h++) {
-            const float *m = p->m + (j * mper + h) * QG_ROWS;
-            const __m256 m0 = _mm256_load_ps(m), m1 = _mm256_load_ps(m + 8);
-            for (int c = 0; c < nc; c++) {
-                const __m256 ds = _mm256_set1_ps(a->dsum[(b + c) * nm + j * mper + h]);
-                acc[c][0] = _mm256_fmadd_ps(m0, ds, acc[c][0]);
-                acc[c][1] = _mm256_fmadd_ps(m1, ds, acc[c][1]);
-            }
-        }
+        qg_ymm_block_scale(ty, p, k, a, b, j, acc, ai, nc);
     }
-    for (int c = 0; c < nc; c++) {
-        _mm256_maskstore_ps(Y + (b + c) * ldy, mlo, acc[c][0]);
-        _mm256_maskstore_ps(Y + (b + c) * ldy + 8, mhi, acc[c][1]);
-    }
+    qg_ymm_store(Y, ldy, b, acc, mlo, mhi, nc);
 }
 
 void qg_kernel_avxvnni(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a,
