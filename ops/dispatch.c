@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "attention/attention.h"
 #include "core/isa.h"
 #include "gemm/gemm_f32.h"
 #include "gemv/gemv.h"
@@ -22,6 +23,7 @@ static void build_optimized(void) {
     optimized = *realm_kernels_reference();
     optimized.name = "optimized-scalar";
     optimized.matmul_quant = realm_opt_matmul_quant;
+    optimized.attention = realm_opt_attention;
     const char *f32_isa = "reference";
     const int cap = realm_isa_cap();
     const realm_cpu_features *f = realm_cpu_get_features();

@@ -37,6 +37,14 @@ typedef void (*realm_softmax_fn)(const float *x, float *y, int64_t rows, int64_t
 typedef void (*realm_rope_fn)(const float *x, float *y, int64_t n_tokens, int64_t n_heads, int64_t head_dim,
                               const int32_t *positions, const realm_rope_params *p);
 
+/* Causal attention for query rows [r0, r1) of n_tokens * n_head rows (row =
+ * token * n_head + head). q [n_tokens][n_head][hd]; k, v [n_kv][n_head_kv][hd];
+ * token t sits at position pos0 + t and sees keys 0..pos0 + t (< n_kv);
+ * head h reads kv head h / (n_head / n_head_kv). out like q. */
+typedef void (*realm_attention_fn)(const float *q, const float *k, const float *v, float *out, int64_t r0,
+                                   int64_t r1, int64_t n_head, int64_t n_head_kv, int64_t hd, int64_t n_kv,
+                                   int64_t pos0, float scale);
+
 typedef struct realm_kernel_table {
     const char *name; /* e.g. "naive", "avx512-vnni" */
     realm_matmul_quant_fn matmul_quant;
@@ -49,6 +57,7 @@ typedef struct realm_kernel_table {
     realm_layer_norm_fn layer_norm;
     realm_softmax_fn softmax;
     realm_rope_fn rope;
+    realm_attention_fn attention;
 } realm_kernel_table;
 
 /* The naive reference table (ops/reference/table.c). */

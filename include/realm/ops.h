@@ -206,6 +206,37 @@ realm_rope_params realm_rope_params_default(void);
 realm_status realm_rope(realm_backend be, const float *x, float *y, int64_t n_tokens, int64_t n_heads,
                         int64_t head_dim, const int32_t *positions, const realm_rope_params *params);
 
+/** Largest head_dim realm_attention() takes. */
+#define REALM_ATTENTION_MAX_HEAD_DIM 512
+
+/**
+ * @brief Causal scaled dot-product attention with grouped-query heads.
+ *
+ * Query token t sits at position pos0 + t and attends to keys 0 ..
+ * pos0 + t: out[t][h] = sum_j softmax_j(scale * q[t][h] . k[j][g]) v[j][g]
+ * with g = h / (n_head / n_head_kv). Rows are independent: any split of the
+ * work gives the same bits.
+ * @param be backend.
+ * @param q queries [n_tokens][n_head][head_dim].
+ * @param k keys [n_kv][n_head_kv][head_dim] (e.g. a KV cache).
+ * @param v values, like @p k.
+ * @param out output [n_tokens][n_head][head_dim]; must not overlap the others.
+ * @param n_tokens queries, >= 1.
+ * @param n_head query heads, >= 1, a multiple of @p n_head_kv.
+ * @param n_head_kv key/value heads, >= 1.
+ * @param head_dim 1..::REALM_ATTENTION_MAX_HEAD_DIM.
+ * @param n_kv keys stored, >= pos0 + n_tokens.
+ * @param pos0 position of query 0, >= 0.
+ * @param scale finite multiplier of the scores (usually 1/sqrt(head_dim)).
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs, bad sizes, overlap;
+ *         REALM_ERR_SHAPE when n_head is not a multiple of n_head_kv or
+ *         n_kv < pos0 + n_tokens; REALM_ERR_OVERFLOW for sizes beyond the
+ *         address space.
+ */
+realm_status realm_attention(realm_backend be, const float *q, const float *k, const float *v, float *out,
+                             int64_t n_tokens, int64_t n_head, int64_t n_head_kv, int64_t head_dim, int64_t n_kv,
+                             int64_t pos0, float scale);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@ static const realm_kernel_table reference_table = {
     .layer_norm = realm_ref_layer_norm,
     .softmax = realm_ref_softmax,
     .rope = realm_ref_rope,
+    .attention = realm_ref_attention,
 };
 
 const realm_kernel_table *realm_kernels_reference(void) { return &reference_table; }

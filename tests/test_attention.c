@@ -1,0 +1,123 @@
+/* Causal GQA attention: the naive kernel against an independent composition
+ * (per head: scores by explicit dot products, realm_softmax with the causal
+ * mask, then probabilities times V), the optimized kernel against the naive
+ * one on awkward sizes, rows independent of the split, and bad arguments. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "realm/ops.h"
+#include "util.h"
+
+/* out via scores -> realm_softmax(causal) -> P V, one (token, head) at a time. */
+static void composed(const float *q, const float *k, const float *v, float *out, int64_t T, int64_t H,
+                     int64_t Hkv, int64_t hd, int64_t n_kv, int64_t pos0, float scale) {
+    float *s = malloc(sizeof(float) * (size_t)n_kv), *p = malloc(sizeof(float) * (size_t)n_kv);
+    for (int64_t t = 0; t < T; t++)
+        for (int64_t h = 0; h < H; h++) {
+            const int64_t g = h / (H / Hkv);
+            for (int64_t j = 0; j < n_kv; j++) {
+                double d = 0;
+                for (int64_t i = 0; i < hd; i++)
+                    d += (double)q[(t * H + h) * hd + i] * k[(j * Hkv + g) * hd + i];
+                s[j] = (float)d;
+            }
+            cr_assert_eq(realm_softmax(REALM_BACKEND_NAIVE, s, p, 1, n_kv, scale, true, pos0 + t), REALM_OK);
+            for (int64_t i = 0; i < hd; i++) {
+                double a = 0;
+                for (int64_t j = 0; j < n_kv; j++)
+                    a += (double)p[j] * v[(j * Hkv + g) * hd + i];
+                out[(t * H + h) * hd + i] = (float)a;
+            }
+        }
+    free(s);
+    free(p);
+}
+
+typedef struct acase {
+    int64_t T, H, Hkv, hd, n_kv, pos0;
+} acase;
+
+static const acase cases[] = {
+    {1, 1, 1, 1, 1, 0},    {1, 8, 4, 32, 17, 16}, {7, 8, 2, 64, 7, 0},      {5, 6, 3, 24, 40, 30},
+    {13, 4, 4, 17, 13, 0}, {3, 32, 4, 128, 9, 6}, {1, 2, 1, 256, 300, 299},
+};
+
+Test(attention, naive_matches_composition_and_optimized_matches_naive) {
+    tu_rng r = {11};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const acase a = cases[c];
+        const int64_t nq = a.T * a.H * a.hd, nk = a.n_kv * a.Hkv * a.hd;
+        float *q = malloc(sizeof(float) * (size_t)nq), *k = malloc(sizeof(float) * (size_t)nk);
+        float *v = malloc(sizeof(float) * (size_t)nk), *ref = malloc(sizeof(float) * (size_t)nq);
+        float *naive = malloc(sizeof(float) * (size_t)nq), *opt = malloc(sizeof(float) * (size_t)nq);
+        tu_fill(&r, q, nq, 1.5f);
+        tu_fill(&r, k, nk, 1.5f);
+        tu_fill(&r, v, nk, 2.0f);
+        const float scale = 1.0f / sqrtf((float)a.hd);
+        composed(q, k, v, ref, a.T, a.H, a.Hkv, a.hd, a.n_kv, a.pos0, scale);
+        cr_assert_eq(realm_attention(REALM_BACKEND_NAIVE, q, k, v, naive, a.T, a.H, a.Hkv, a.hd, a.n_kv,
+                                     a.pos0, scale),
+                     REALM_OK, "%s", realm_last_error());
+        cr_assert_eq(realm_attention(REALM_BACKEND_OPTIMIZED, q, k, v, opt, a.T, a.H, a.Hkv, a.hd, a.n_kv,
+                                     a.pos0, scale),
+                     REALM_OK, "%s", realm_last_error());
+        cr_assert_lt(tu_rel_rmse(naive, ref, nq), 1e-6, "case %zu naive vs composed %g", c,
+                     tu_rel_rmse(naive, ref, nq));
+        cr_assert_lt(tu_rel_rmse(opt, naive, nq), 1e-5, "case %zu optimized vs naive %g", c,
+                     tu_rel_rmse(opt, naive, nq));
+        free(q);
+        free(k);
+        free(v);
+        free(ref);
+        free(naive);
+        free(opt);
+    }
+}
+
+Test(attention, first_token_copies_v_and_future_keys_are_ignored) {
+    /* token 0 at pos 0 sees only key 0: out = v[0] for its kv head; then
+     * changing keys/values after the visible range changes nothing */
+    enum { T = 3, H = 4, HKV = 2, HD = 8, NKV = 6 };
+    tu_rng r = {5};
+    float q[T * H * HD], k[NKV * HKV * HD], v[NKV * HKV * HD], o1[T * H * HD], o2[T * H * HD];
+    tu_fill(&r, q, T * H * HD, 1);
+    tu_fill(&r, k, NKV * HKV * HD, 1);
+    tu_fill(&r, v, NKV * HKV * HD, 1);
+    for (int be = 0; be < 2; be++) {
+        cr_assert_eq(realm_attention((realm_backend)be, q, k, v, o1, T, H, HKV, HD, NKV, 0, 0.3f), REALM_OK);
+        for (int h = 0; h < H; h++)
+            for (int d = 0; d < HD; d++)
+                cr_assert_float_eq(o1[h * HD + d], v[(h / 2) * HD + d], 1e-6);
+        float k2[NKV * HKV * HD], v2[NKV * HKV * HD];
+        memcpy(k2, k, sizeof k);
+        memcpy(v2, v, sizeof v);
+        for (int i = T * HKV * HD; i < NKV * HKV * HD; i++)
+            k2[i] = v2[i] = 1e3f;
+        cr_assert_eq(realm_attention((realm_backend)be, q, k2, v2, o2, T, H, HKV, HD, NKV, 0, 0.3f),
+                     REALM_OK);
+        cr_assert_eq(memcmp(o1, o2, sizeof o1), 0);
+    }
+}
+
+Test(attention, bad_arguments) {
+    float q[64], k[64], v[64], o[64];
+    memset(q, 0, sizeof q);
+    memset(k, 0, sizeof k);
+    memset(v, 0, sizeof v);
+    const realm_backend B = REALM_BACKEND_OPTIMIZED;
+    cr_assert_eq(realm_attention(B, NULL, k, v, o, 1, 2, 1, 4, 1, 0, 1), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_attention(B, q, k, v, NULL, 1, 2, 1, 4, 1, 0, 1), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_attention(B, q, k, v, o, 0, 2, 1, 4, 1, 0, 1), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_attention(B, q, k, v, o, 1, 3, 2, 4, 1, 0, 1), REALM_ERR_SHAPE);
+    cr_assert_eq(realm_attention(B, q, k, v, o, 2, 2, 1, 4, 2, 1, 1), REALM_ERR_SHAPE);
+    cr_assert_eq(realm_attention(B, q, k, v, o, 1, 2, 1, 4, 1, -1, 1), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_attention(B, q, k, v, o, 1, 2, 1, 4, 1, 0, NAN), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_attention(B, q, k, v, o, 1, 2, 1, 1024, 1, 0, 1), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_attention(B, q, k, v, q, 1, 2, 1, 4, 1, 0, 1), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_attention(B, q, k, v, o, INT64_MAX / 2, 2, 1, 4, INT64_MAX / 2, 0, 1),
+                 REALM_ERR_OVERFLOW);
+    cr_assert_eq(realm_attention((realm_backend)7, q, k, v, o, 1, 2, 1, 4, 1, 0, 1), REALM_ERR_INVALID_ARG);
+    cr_assert_str_neq(realm_last_error(), "");
+}
