@@ -17,6 +17,7 @@
 #define REALM_FORMAT_VERSION 1
 
 #include "realm/cpu.h"
+#include "realm/gguf.h"
 #include "realm/graph.h"
 #include "realm/ops.h"
 #include "realm/quant.h"
