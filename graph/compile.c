@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "graph/graph_impl.h"
+#include "graph/profile.h"
 
 /* Arena offsets and sizes are multiples of this (a cache line). */
 #define ARENA_ALIGN 64
@@ -199,9 +200,9 @@ realm_status realm_graph_compile(realm_graph *g, realm_runtime *rt, const realm_
                            : !rt ? "runtime"
                                  : "out");
     const realm_graph_options o = options ? *options : realm_graph_options_default();
-    if (o.flags)
-        return realm_error(REALM_ERR_INVALID_ARG, "realm_graph_compile: flags 0x%x must be 0",
-                           (unsigned)o.flags);
+    if (o.flags & ~REALM_GRAPH_PROFILE)
+        return realm_error(REALM_ERR_INVALID_ARG, "realm_graph_compile: unknown flags 0x%x",
+                           (unsigned)(o.flags & ~REALM_GRAPH_PROFILE));
     if (o.backend != REALM_BACKEND_NAIVE && o.backend != REALM_BACKEND_OPTIMIZED)
         return realm_error(REALM_ERR_INVALID_ARG, "realm_graph_compile: invalid backend %d", (int)o.backend);
     bool any_output = false;
@@ -214,7 +215,8 @@ realm_status realm_graph_compile(realm_graph *g, realm_runtime *rt, const realm_
     p->g = g;
     p->rt = rt;
     p->be = o.backend;
-    const realm_status st = build_plan(p, g);
+    realm_status st = build_plan(p, g);
+    if (st == REALM_OK && (o.flags & REALM_GRAPH_PROFILE)) st = graph_profile_create(p);
     if (st != REALM_OK) {
         realm_plan_destroy(p);
         return st;
@@ -245,5 +247,6 @@ void realm_plan_destroy(realm_plan *plan) {
     free(plan->bound);
     free(plan->is_out);
     free(plan->arena);
+    graph_profile_destroy(plan->prof);
     free(plan);
 }

@@ -67,6 +67,7 @@ struct realm_plan {
     int64_t max_tokens;
     int64_t tokens; /* dynamic dim of the last run */
     bool ran;
+    struct graph_profile *prof; /* REALM_GRAPH_PROFILE: graph/profile.h; else NULL */
 };
 
 /* Name of an op for messages. */

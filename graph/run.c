@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "graph/graph_impl.h"
+#include "graph/profile.h"
 
 /* Elementwise ops run in blocks of this many elements. */
 #define EW_BLOCK 4096
@@ -125,6 +126,9 @@ realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
     const realm_tensor *s0 = t->src[0], *s1 = t->src[1], *s2 = t->src[2];
     if (t->op == GOP_MATMUL) {
         const int64_t k = s0->dims[1];
+        if (p->prof)
+            return graph_profile_matmul(p, s0->type, p->wdata[s0->id], s0->dims[0], k, tensor_data(p, s1),
+                                        graph_numel(s1, T) / k, y);
         return realm_runtime_matmul_quant(p->rt, p->be, s0->type, p->wdata[s0->id], s0->dims[0], k,
                                           tensor_data(p, s1), graph_numel(s1, T) / k, y);
     }
@@ -146,7 +150,7 @@ realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
     case GOP_SCALE:
     case GOP_UNARY:
     case GOP_SWIGLU:
-        st = realm_runtime_parallel_rows(p->rt, (c.numel + EW_BLOCK - 1) / EW_BLOCK, 1, elementwise_rows, &c);
+        st = graph_parallel_rows(p, (c.numel + EW_BLOCK - 1) / EW_BLOCK, 1, elementwise_rows, &c);
         break;
     case GOP_ROPE:
         c.rows = graph_dim(t, 0, T);
@@ -154,21 +158,21 @@ realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
         c.heads = t->n_dims == 3 ? graph_dim(t, 1, T) : 1;
         c.cols = c.heads * c.hd;
         c.grain = c.cols >= ROW_BLOCK_ELEMS ? 1 : ROW_BLOCK_ELEMS / c.cols;
-        st = realm_runtime_parallel_rows(p->rt, c.rows, c.grain, row_op_rows, &c);
+        st = graph_parallel_rows(p, c.rows, c.grain, row_op_rows, &c);
         break;
     case GOP_MATMUL_F32:
         c.k = graph_dim(s0, 1, T);
         c.ldb = graph_dim(s1, 1, T);
         c.grain = 16;
-        st = realm_runtime_parallel_rows(p->rt, c.rows, c.grain, row_op_rows, &c);
+        st = graph_parallel_rows(p, c.rows, c.grain, row_op_rows, &c);
         break;
     case GOP_SOFTMAX:
         c.q_len = t->n_dims >= 2 ? graph_dim(t, t->n_dims - 2, T) : 1;
-        st = realm_runtime_parallel_rows(p->rt, c.rows, c.grain, row_op_rows, &c);
+        st = graph_parallel_rows(p, c.rows, c.grain, row_op_rows, &c);
         break;
     case GOP_RMS_NORM:
     case GOP_LAYER_NORM:
-        st = realm_runtime_parallel_rows(p->rt, c.rows, c.grain, row_op_rows, &c);
+        st = graph_parallel_rows(p, c.rows, c.grain, row_op_rows, &c);
         break;
     default:
         return realm_error(REALM_ERR_INTERNAL, "realm_plan_run: node %d has op %d", t->id, (int)t->op);
@@ -265,10 +269,14 @@ realm_status realm_plan_run(realm_plan *plan, const realm_binding *bindings, int
             return realm_error(REALM_ERR_INVALID_ARG, "realm_plan_run: input '%s' is not bound",
                                plan->inputs[i]->name);
     plan->tokens = tokens ? tokens : 1;
+    if (plan->prof) graph_profile_run_begin(plan);
     for (int s = 0; s < plan->n_nodes; s++) {
+        if (plan->prof) graph_profile_node_begin(plan, s);
         st = graph_exec_node(plan, plan->nodes[s]);
+        if (plan->prof) graph_profile_node_end(plan, s);
         if (st != REALM_OK) return st;
     }
+    if (plan->prof) graph_profile_run_end(plan);
     plan->ran = true;
     return REALM_OK;
 }

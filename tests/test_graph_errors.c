@@ -136,7 +136,7 @@ Test(graph_errors, compile_rejects_missing_outputs_and_unbound_weights) {
     expect_status(realm_graph_compile(g, NULL, NULL, &plan), REALM_ERR_INVALID_ARG);
     expect_status(realm_graph_compile(g, rt, NULL, NULL), REALM_ERR_INVALID_ARG);
     realm_graph_options o = realm_graph_options_default();
-    o.flags = 1;
+    o.flags = 1u << 7; /* unknown flag */
     expect_status(realm_graph_compile(g, rt, &o, &plan), REALM_ERR_INVALID_ARG);
     o = realm_graph_options_default();
     o.backend = (realm_backend)7;

@@ -26,6 +26,8 @@
 #ifndef REALM_GRAPH_H
 #define REALM_GRAPH_H
 
+#include <stdio.h>
+
 #include "realm/ops.h"
 #include "realm/runtime.h"
 #include "realm/types.h"
@@ -279,10 +281,14 @@ realm_status realm_tensor_shape(const realm_tensor *t, realm_shape *out);
 /** @brief Element type of @p t (f32 for everything but weights); REALM_TYPE_COUNT for NULL. */
 realm_type realm_tensor_type(const realm_tensor *t);
 
+/** realm_graph_options::flags: record per-node times while running (see
+ *  realm_plan_profile_get(), realm_plan_write_trace()). */
+#define REALM_GRAPH_PROFILE (1u << 0)
+
 /** Options of realm_graph_compile(); start from realm_graph_options_default(). */
 typedef struct realm_graph_options {
     realm_backend backend; /**< kernels the plan runs; default REALM_BACKEND_OPTIMIZED */
-    uint32_t flags;        /**< reserved; must be 0 */
+    uint32_t flags;        /**< 0 or ::REALM_GRAPH_PROFILE; other bits are invalid */
 } realm_graph_options;
 
 /** @brief Default options: the optimized backend. */
@@ -378,6 +384,86 @@ realm_status realm_plan_output_by_name(const realm_plan *plan, const char *name,
 
 /** @brief Frees a plan (not the graph, runtime or weights). NULL is ignored. */
 void realm_plan_destroy(realm_plan *plan);
+
+/**
+ * Profile of one node of a plan compiled with ::REALM_GRAPH_PROFILE, summed
+ * over the successful runs since compile or realm_plan_profile_reset().
+ *
+ * FLOPs are nominal: a matmul counts 2 * n_out * k per activation row
+ * (2 * m * n * k for the f32 matmul); add, mul, scale and unary ops 1 per
+ * element, swiglu 2, rms_norm and rope 3, layer_norm and softmax 5; other
+ * ops 0. Bytes are the node's sources (weights as stored, activations as
+ * f32) plus its result, each counted once per run.
+ */
+typedef struct realm_node_profile {
+    const char *op;   /**< op name (static string) */
+    const char *name; /**< result's name (realm_tensor_set_name()), "" if none; lives as long as the graph */
+    int64_t runs;     /**< runs summed */
+    int64_t rows;     /**< result rows (elements / last dim) in the last run */
+    int64_t flops;    /**< FLOPs, summed over the runs */
+    int64_t bytes;    /**< bytes read and written, summed over the runs */
+    double seconds;   /**< wall time of the node, summed over the runs */
+    double gflops;    /**< flops / seconds / 1e9 (0 when no time) */
+    double gbps;      /**< bytes / seconds / 1e9 (0 when no time) */
+    double busy_seconds; /**< time the threads spent in the node's kernels, all threads summed */
+    double balance;   /**< max over threads of busy time / mean over all runtime threads (>= 1; 1 = even) */
+    int threads;      /**< threads of the plan's runtime */
+    int threads_busy; /**< threads that did work in the node */
+} realm_node_profile;
+
+/**
+ * @brief Nodes in the profile (those the plan runs, in run order).
+ * @param plan a plan compiled with ::REALM_GRAPH_PROFILE.
+ * @param[out] count the node count.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs; REALM_ERR_STATE for a
+ *         plan compiled without ::REALM_GRAPH_PROFILE.
+ */
+realm_status realm_plan_profile_count(const realm_plan *plan, int *count);
+
+/**
+ * @brief Profile of node @p i (0 .. count-1, run order).
+ * @param plan a plan compiled with ::REALM_GRAPH_PROFILE.
+ * @param i the node.
+ * @param[out] out its profile.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs or @p i out of range;
+ *         REALM_ERR_STATE for a plan compiled without ::REALM_GRAPH_PROFILE.
+ */
+realm_status realm_plan_profile_get(const realm_plan *plan, int i, realm_node_profile *out);
+
+/**
+ * @brief Clears the sums (not the last run's trace).
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULL; REALM_ERR_STATE for a
+ *         plan compiled without ::REALM_GRAPH_PROFILE.
+ */
+realm_status realm_plan_profile_reset(realm_plan *plan);
+
+/**
+ * @brief Writes the profile as a table, one line per node (time per run,
+ *        share of the total, GFLOP/s, GB/s, balance), then a totals line.
+ * @param plan a plan compiled with ::REALM_GRAPH_PROFILE.
+ * @param f the stream.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs; REALM_ERR_STATE for a
+ *         plan compiled without ::REALM_GRAPH_PROFILE; REALM_ERR_IO on a
+ *         write error.
+ */
+realm_status realm_plan_print_profile(const realm_plan *plan, FILE *f);
+
+/**
+ * @brief Writes the last run as Chrome trace JSON (opens in Perfetto or
+ *        chrome://tracing).
+ *
+ * `{"traceEvents":[...]}`: one complete event ("ph":"X") per node per
+ * thread that worked in it, on that thread's track ("tid" = thread index),
+ * from its first chunk's start to its last chunk's end ("ts", "dur" in
+ * microseconds from the start of the run; "args" holds the busy time,
+ * rows, FLOPs and bytes), plus thread_name metadata events.
+ * @param plan a plan compiled with ::REALM_GRAPH_PROFILE.
+ * @param path the file to write (replaced).
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs; REALM_ERR_STATE for a
+ *         plan compiled without ::REALM_GRAPH_PROFILE or whose last run
+ *         failed or never happened; REALM_ERR_IO when the file cannot be written.
+ */
+realm_status realm_plan_write_trace(const realm_plan *plan, const char *path);
 
 #ifdef __cplusplus
 }

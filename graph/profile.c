@@ -1,0 +1,342 @@
+/* Per-node profiling of plans compiled with REALM_GRAPH_PROFILE: the run
+ * hooks, the timed parallel callbacks, the public queries and the table. */
+#include "graph/profile.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/check.h"
+#include "core/error.h"
+#include "graph/graph_impl.h"
+#include "qmm/qmm.h"
+#include "realm/quant.h"
+
+int64_t graph_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+realm_status graph_profile_create(realm_plan *p) {
+    graph_profile *prof = calloc(1, sizeof *prof);
+    if (!prof) return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: out of memory (profile)");
+    p->prof = prof;
+    prof->n_threads = realm_runtime_n_threads(p->rt);
+    if (prof->n_threads < 1) prof->n_threads = 1;
+    prof->n_nodes = p->n_nodes;
+    prof->cur = -1;
+    const size_t nn = (size_t)(p->n_nodes ? p->n_nodes : 1), cells = nn * (size_t)prof->n_threads;
+    prof->nodes = calloc(nn, sizeof *prof->nodes);
+    prof->slots = calloc(cells, sizeof *prof->slots);
+    prof->busy_sum = calloc(cells, sizeof *prof->busy_sum);
+    if (!prof->nodes || !prof->slots || !prof->busy_sum)
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: out of memory (profile)");
+    return REALM_OK;
+}
+
+void graph_profile_destroy(graph_profile *prof) {
+    if (!prof) return;
+    free(prof->nodes);
+    free(prof->slots);
+    free(prof->busy_sum);
+    free(prof);
+}
+
+realm_status graph_profile_check(const realm_plan *plan, const char *fn) {
+    if (!plan) return realm_error(REALM_ERR_INVALID_ARG, "%s: NULL plan", fn);
+    if (!plan->prof)
+        return realm_error(REALM_ERR_STATE, "%s: the plan was compiled without REALM_GRAPH_PROFILE", fn);
+    return REALM_OK;
+}
+
+/* ---- run hooks ------------------------------------------------------------ */
+
+void graph_profile_run_begin(realm_plan *p) {
+    graph_profile *prof = p->prof;
+    prof->last_ok = false;
+    prof->cur = -1;
+    memset(prof->slots, 0, sizeof *prof->slots * (size_t)prof->n_nodes * (size_t)prof->n_threads);
+    prof->run_start = graph_now_ns();
+}
+
+void graph_profile_node_begin(realm_plan *p, int step) {
+    graph_profile *prof = p->prof;
+    prof->cur = step;
+    prof->nodes[step].start = graph_now_ns();
+}
+
+/* Bytes of a source or result: weights as stored, the rest f32. */
+static int64_t tensor_bytes(const realm_tensor *t, int64_t tokens) {
+    if (t->op == GOP_WEIGHT) {
+        const int64_t cols = t->dims[t->n_dims - 1], rows = t->n_dims > 1 ? t->dims[0] : 1;
+        return (int64_t)realm_row_bytes(t->type, cols) * rows;
+    }
+    return graph_numel(t, tokens) * (int64_t)sizeof(float);
+}
+
+/* Nominal FLOPs of node t at the given token count (see realm_node_profile). */
+static int64_t node_flops(const realm_tensor *t, int64_t tokens) {
+    const int64_t numel = graph_numel(t, tokens);
+    switch (t->op) {
+    case GOP_MATMUL: {
+        const int64_t k = t->src[0]->dims[1], n_out = t->src[0]->dims[0];
+        return 2 * n_out * k * (graph_numel(t->src[1], tokens) / k);
+    }
+    case GOP_MATMUL_F32:
+        return 2 * numel * graph_dim(t->src[0], 1, tokens);
+    case GOP_ADD:
+    case GOP_MUL:
+    case GOP_SCALE:
+    case GOP_UNARY:
+        return numel;
+    case GOP_SWIGLU:
+        return 2 * numel;
+    case GOP_RMS_NORM:
+        return 3 * numel;
+    case GOP_LAYER_NORM:
+    case GOP_SOFTMAX:
+        return 5 * numel;
+    case GOP_ROPE:
+        return 3 * numel;
+    default:
+        return 0;
+    }
+}
+
+void graph_profile_node_end(realm_plan *p, int step) {
+    graph_profile *prof = p->prof;
+    graph_prof_node *n = &prof->nodes[step];
+    n->end = graph_now_ns();
+    prof->cur = -1;
+    const realm_tensor *t = p->nodes[step];
+    const int64_t T = p->tokens;
+    const int64_t cols = graph_dim(t, t->n_dims - 1, T);
+    n->rows = cols ? graph_numel(t, T) / cols : 0;
+    n->flops = node_flops(t, T);
+    n->bytes = tensor_bytes(t, T);
+    for (int i = 0; i < GRAPH_MAX_SRC; i++)
+        if (t->src[i]) n->bytes += tensor_bytes(t->src[i], T);
+    /* A node whose work no wrapped callback saw ran on the calling thread. */
+    graph_prof_slot *s = prof->slots + (size_t)step * (size_t)prof->n_threads;
+    bool any = false;
+    for (int i = 0; i < prof->n_threads && !any; i++)
+        any = s[i].t0 != 0;
+    if (!any) s[0] = (graph_prof_slot){.t0 = n->start, .t1 = n->end, .busy = n->end - n->start};
+}
+
+void graph_profile_run_end(realm_plan *p) {
+    graph_profile *prof = p->prof;
+    for (int i = 0; i < prof->n_nodes; i++) {
+        graph_prof_node *n = &prof->nodes[i];
+        n->sum_ns += n->end - n->start;
+        n->sum_flops += n->flops;
+        n->sum_bytes += n->bytes;
+        for (int j = 0; j < prof->n_threads; j++) {
+            const size_t c = (size_t)i * (size_t)prof->n_threads + (size_t)j;
+            prof->busy_sum[c] += prof->slots[c].busy;
+        }
+    }
+    prof->runs++;
+    prof->last_ok = true;
+}
+
+/* ---- timed callbacks ------------------------------------------------------- */
+
+static void record(graph_profile *prof, int thread, int64_t t0, int64_t t1) {
+    if (prof->cur < 0 || thread < 0 || thread >= prof->n_threads) return;
+    graph_prof_slot *s = &prof->slots[(size_t)prof->cur * (size_t)prof->n_threads + (size_t)thread];
+    if (!s->t0) s->t0 = t0;
+    s->t1 = t1;
+    s->busy += t1 - t0;
+}
+
+typedef struct timed_rows_ctx {
+    graph_profile *prof;
+    realm_rows_fn fn;
+    void *ctx;
+} timed_rows_ctx;
+
+static void timed_rows(void *vctx, int64_t r0, int64_t r1, int thread) {
+    timed_rows_ctx *w = vctx;
+    const int64_t t0 = graph_now_ns();
+    w->fn(w->ctx, r0, r1, thread);
+    record(w->prof, thread, t0, graph_now_ns());
+}
+
+realm_status graph_parallel_rows(realm_plan *p, int64_t n_rows, int64_t grain, realm_rows_fn fn, void *ctx) {
+    if (!p->prof) return realm_runtime_parallel_rows(p->rt, n_rows, grain, fn, ctx);
+    timed_rows_ctx w = {.prof = p->prof, .fn = fn, .ctx = ctx};
+    return realm_runtime_parallel_rows(p->rt, n_rows, grain, timed_rows, &w);
+}
+
+/* The two steps of realm_runtime_matmul_quant() (runtime/matmul.c), timed. */
+typedef struct mm_ctx {
+    graph_profile *prof;
+    const realm_kernel_table *kt;
+    realm_qmm q;
+    bool use_qmm;
+    realm_type t;
+    const uint8_t *W;
+    size_t row_bytes;
+    int64_t rows, k, batch;
+    const float *X;
+    float *Y;
+    uint8_t *scratch;
+    size_t scratch_bytes;
+    _Atomic int status;
+} mm_ctx;
+
+static void mm_quantize(void *ctx, int thread, int n_threads) {
+    mm_ctx *c = ctx;
+    const int64_t t0 = graph_now_ns();
+    realm_qmm_quantize(&c->q, c->X, c->k, c->batch * thread / n_threads, c->batch * (thread + 1) / n_threads);
+    record(c->prof, thread, t0, graph_now_ns());
+}
+
+static void mm_rows(void *ctx, int64_t r0, int64_t r1, int thread) {
+    mm_ctx *c = ctx;
+    const int64_t t0 = graph_now_ns();
+    if (c->use_qmm) {
+        realm_qmm_rows(&c->q, r0, r1, c->Y, c->rows, c->scratch + (size_t)thread * c->scratch_bytes);
+    } else {
+        const realm_status s = c->kt->matmul_quant(c->t, c->W + (size_t)r0 * c->row_bytes, r1 - r0, c->k,
+                                                   c->X, c->k, c->batch, c->Y + r0, c->rows);
+        int ok = REALM_OK;
+        if (s != REALM_OK) atomic_compare_exchange_strong(&c->status, &ok, (int)s);
+    }
+    record(c->prof, thread, t0, graph_now_ns());
+}
+
+static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+realm_status graph_profile_matmul(realm_plan *p, realm_type wtype, const void *W, int64_t rows, int64_t k,
+                                  const float *X, int64_t batch, float *Y) {
+    static const char fn[] = "realm_plan_run (matmul)";
+    mm_ctx c = {.prof = p->prof, .status = REALM_OK};
+    REALM_TRY(realm_check_matmul_quant(fn, p->be, wtype, W, rows, k, X, batch, Y, &c.kt));
+    c.t = wtype;
+    c.W = W;
+    c.row_bytes = realm_row_bytes(wtype, k);
+    c.rows = rows;
+    c.k = k;
+    c.batch = batch;
+    c.X = X;
+    c.Y = Y;
+    c.use_qmm = p->be == REALM_BACKEND_OPTIMIZED && realm_type_get_traits(wtype)->is_quantized;
+    const int nt = realm_runtime_n_threads(p->rt);
+    size_t act = 0;
+    int64_t grain = 16;
+    uint8_t *ws = NULL;
+    if (c.use_qmm) {
+        REALM_TRY(realm_qmm_init(&c.q, wtype, W, rows, k, batch));
+        act = align64(realm_qmm_act_bytes(&c.q));
+        c.scratch_bytes = align64(realm_qmm_scratch_bytes(&c.q));
+        grain = realm_qmm_grain(&c.q);
+        ws = aligned_alloc(64, act + c.scratch_bytes * (size_t)nt + 64);
+        if (!ws) return realm_error(REALM_ERR_OUT_OF_MEMORY, "%s: cannot allocate the workspace", fn);
+        realm_qmm_bind(&c.q, ws);
+        c.scratch = ws + act;
+    }
+    const realm_parallel_step steps[2] = {
+        {.threads_fn = mm_quantize},
+        {.rows_fn = mm_rows, .n_rows = rows, .grain = grain},
+    };
+    const realm_status s = c.use_qmm ? realm_runtime_parallel_steps(p->rt, steps, 2, &c)
+                                     : realm_runtime_parallel_steps(p->rt, steps + 1, 1, &c);
+    free(ws);
+    if (s == REALM_OK && atomic_load(&c.status) != REALM_OK) return (realm_status)atomic_load(&c.status);
+    return s;
+}
+
+/* ---- public queries --------------------------------------------------------- */
+
+realm_status realm_plan_profile_count(const realm_plan *plan, int *count) {
+    const realm_status st = graph_profile_check(plan, "realm_plan_profile_count");
+    if (st != REALM_OK) return st;
+    if (!count) return realm_error(REALM_ERR_INVALID_ARG, "realm_plan_profile_count: NULL count");
+    *count = plan->prof->n_nodes;
+    return REALM_OK;
+}
+
+realm_status realm_plan_profile_reset(realm_plan *plan) {
+    const realm_status st = graph_profile_check(plan, "realm_plan_profile_reset");
+    if (st != REALM_OK) return st;
+    graph_profile *prof = plan->prof;
+    prof->runs = 0;
+    for (int i = 0; i < prof->n_nodes; i++) {
+        graph_prof_node *n = &prof->nodes[i];
+        n->sum_ns = n->sum_flops = n->sum_bytes = 0;
+    }
+    memset(prof->busy_sum, 0, sizeof *prof->busy_sum * (size_t)prof->n_nodes * (size_t)prof->n_threads);
+    return REALM_OK;
+}
+
+realm_status realm_plan_profile_get(const realm_plan *plan, int i, realm_node_profile *out) {
+    static const char fn[] = "realm_plan_profile_get";
+    realm_status st = graph_profile_check(plan, fn);
+    if (st != REALM_OK) return st;
+    if (!out) return realm_error(REALM_ERR_INVALID_ARG, "%s: NULL out", fn);
+    const graph_profile *prof = plan->prof;
+    if (i < 0 || i >= prof->n_nodes)
+        return realm_error(REALM_ERR_INVALID_ARG, "%s: node %d outside [0, %d)", fn, i, prof->n_nodes);
+    const graph_prof_node *n = &prof->nodes[i];
+    const realm_tensor *t = plan->nodes[i];
+    memset(out, 0, sizeof *out);
+    out->op = graph_op_name(t->op);
+    out->name = t->name;
+    out->runs = prof->runs;
+    out->rows = prof->runs ? n->rows : 0;
+    out->flops = n->sum_flops;
+    out->bytes = n->sum_bytes;
+    out->seconds = (double)n->sum_ns * 1e-9;
+    out->gflops = out->seconds > 0 ? (double)out->flops / out->seconds * 1e-9 : 0.0;
+    out->gbps = out->seconds > 0 ? (double)out->bytes / out->seconds * 1e-9 : 0.0;
+    out->threads = prof->n_threads;
+    const int64_t *busy = prof->busy_sum + (size_t)i * (size_t)prof->n_threads;
+    int64_t max = 0, sum = 0;
+    for (int j = 0; j < prof->n_threads; j++) {
+        sum += busy[j];
+        if (busy[j] > max) max = busy[j];
+        if (busy[j] > 0) out->threads_busy++;
+    }
+    out->busy_seconds = (double)sum * 1e-9;
+    out->balance = sum > 0 ? (double)max * prof->n_threads / (double)sum : 1.0;
+    return REALM_OK;
+}
+
+realm_status realm_plan_print_profile(const realm_plan *plan, FILE *f) {
+    static const char fn[] = "realm_plan_print_profile";
+    realm_status st = graph_profile_check(plan, fn);
+    if (st != REALM_OK) return st;
+    if (!f) return realm_error(REALM_ERR_INVALID_ARG, "%s: NULL file", fn);
+    const graph_profile *prof = plan->prof;
+    const double runs = prof->runs ? (double)prof->runs : 1.0;
+    double total_s = 0, total_busy = 0, total_flops = 0, total_bytes = 0;
+    for (int i = 0; i < prof->n_nodes; i++)
+        total_s += (double)prof->nodes[i].sum_ns * 1e-9;
+    fprintf(f, "profile: %d nodes, %d threads, %lld runs (times per run)\n", prof->n_nodes, prof->n_threads,
+            (long long)prof->runs);
+    fprintf(f, "%4s %-12s %-20s %8s %10s %6s %9s %9s %7s\n", "#", "op", "name", "rows", "us", "%", "GFLOP/s",
+            "GB/s", "balance");
+    for (int i = 0; i < prof->n_nodes; i++) {
+        realm_node_profile r;
+        st = realm_plan_profile_get(plan, i, &r);
+        if (st != REALM_OK) return st;
+        total_busy += r.busy_seconds;
+        total_flops += (double)r.flops;
+        total_bytes += (double)r.bytes;
+        fprintf(f, "%4d %-12s %-20.20s %8lld %10.2f %6.1f %9.2f %9.2f %7.2f\n", i, r.op,
+                r.name[0] ? r.name : "-", (long long)r.rows, r.seconds / runs * 1e6,
+                total_s > 0 ? 100.0 * r.seconds / total_s : 0.0, r.gflops, r.gbps, r.balance);
+    }
+    /* Total balance: threads' summed busy time against all threads busy for the whole time. */
+    fprintf(f, "%4s %-12s %-20s %8s %10.2f %6.1f %9.2f %9.2f %7s\n", "", "total", "", "",
+            total_s / runs * 1e6, total_s > 0 ? 100.0 : 0.0, total_s > 0 ? total_flops / total_s * 1e-9 : 0.0,
+            total_s > 0 ? total_bytes / total_s * 1e-9 : 0.0, "");
+    fprintf(f, "threads busy %.1f%% of the wall time\n",
+            total_s > 0 ? 100.0 * total_busy / (total_s * prof->n_threads) : 0.0);
+    if (ferror(f)) return realm_error(REALM_ERR_IO, "%s: write error", fn);
+    return REALM_OK;
+}
