@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "bench.h"
+#include "bench_graph.h"
 #include "commands.h"
 #include "diag.h"
 #include "overhead.h"
@@ -277,6 +278,7 @@ static const bench_sub subs[] = {
     {"peak", "f32 FMA and int8 dot peak", bench_peak_cmd},
     {"sgemm-ref", "OpenBLAS sgemm on a matmul shape (when built with OpenBLAS)", bench_sgemm_ref_cmd},
     {"overhead", "dispatch + barrier round trip of an empty parallel region", bench_overhead_cmd},
+    {"graph", "per-node overhead of a plan run (a chain of tiny ops)", bench_graph_cmd},
 };
 
 int tool_cmd_bench(int argc, char **argv) {
@@ -291,6 +293,7 @@ int tool_cmd_bench(int argc, char **argv) {
     }
     for (size_t i = 0; i < n; i++)
         if (strcmp(argv[1], subs[i].name) == 0) return subs[i].run(argc - 1, argv + 1);
-    tool_error("bench", "unknown benchmark '%s' (matmul, bandwidth, peak, sgemm-ref, overhead)", argv[1]);
+    tool_error("bench", "unknown benchmark '%s' (matmul, bandwidth, peak, sgemm-ref, overhead, graph)",
+               argv[1]);
     return TOOL_EXIT_USAGE;
 }

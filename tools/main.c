@@ -19,7 +19,7 @@ static const tool_command commands[] = {
     {"quant", "quantize rows of a raw f32 file into blocks of a type", tool_cmd_quant},
     {"dequant", "dequantize a raw file of blocks into f32 rows", tool_cmd_dequant},
     {"demo", "quantize a random matrix to every type and compare matmul errors", tool_cmd_demo},
-    {"bench", "benchmarks: matmul, bandwidth, peak, sgemm-ref, overhead", tool_cmd_bench},
+    {"bench", "benchmarks: matmul, bandwidth, peak, sgemm-ref, overhead, graph", tool_cmd_bench},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
