@@ -110,11 +110,14 @@ static realm_status plan_arena(realm_plan *p) {
         slots[s].id = t->id;
         slots[s].def = s;
         slots[s].last = p->is_out[t->id] ? n : s;
-        slots[s].size = slot_bytes(t, p->max_tokens);
+        /* a reshape has no storage of its own: reading it (or keeping it as
+         * an output) keeps the tensor it views alive */
+        slots[s].size = t->op == GOP_RESHAPE ? 0 : slot_bytes(t, p->max_tokens);
         for (int i = 0; i < GRAPH_MAX_SRC; i++) {
-            const realm_tensor *src = t->src[i];
-            if (src && src->op != GOP_INPUT && src->op != GOP_WEIGHT && slots[step[src->id]].last < s)
-                slots[step[src->id]].last = s;
+            const realm_tensor *src = t->src[i] ? graph_storage(t->src[i]) : NULL;
+            const int use = t->op == GOP_RESHAPE ? slots[s].last : s;
+            if (src && src->op != GOP_INPUT && src->op != GOP_WEIGHT && slots[step[src->id]].last < use)
+                slots[step[src->id]].last = use;
         }
     }
     /* Lower bound: peak over steps of the bytes alive at that step. */
@@ -145,6 +148,11 @@ static realm_status plan_arena(realm_plan *p) {
         p->offset[slots[i].id] = off;
     }
     p->arena_bytes = total;
+    for (int s = 0; s < n; s++) {
+        const realm_tensor *t = p->nodes[s], *root = graph_storage(t);
+        if (t != root && root->op != GOP_INPUT && root->op != GOP_WEIGHT)
+            p->offset[t->id] = p->offset[root->id];
+    }
     free(slots);
     free(placed);
     free(live);

@@ -18,7 +18,11 @@ typedef enum graph_op {
     GOP_RMS_NORM,   /* src[0] x, src[1] weight or NULL, fparam eps */
     GOP_LAYER_NORM, /* src[0] x, src[1] weight or NULL, src[2] bias or NULL, fparam eps */
     GOP_SOFTMAX,    /* fparam scale, flag causal, pos0 */
-    GOP_ROPE,       /* rope params */
+    GOP_ROPE,       /* rope params; cache set: positions start at the cache's */
+    GOP_GET_ROWS,   /* src[0] table weight [n][cols], src[1] ids (i32 [T]) */
+    GOP_RESHAPE,    /* a view of src[0] (same storage, other dims); not run */
+    GOP_LAST_ROW,   /* the last row of src[0]: [1][cols] */
+    GOP_ATTENTION,  /* src[0] q, src[1] k, src[2] v; cache, layer, n_head, n_head_kv */
     GOP_COUNT,
 } graph_op;
 
@@ -38,7 +42,10 @@ struct realm_tensor {
     int64_t pos0; /* softmax */
     realm_unary_op unary;
     realm_rope_params rope;
-    const void *data; /* weights */
+    const void *data;          /* weights */
+    realm_kv_cache *cache;     /* rope / attention at the cache's position */
+    int layer;                 /* attention: cache layer */
+    int64_t n_head, n_head_kv; /* attention */
     bool is_output;
     char name[REALM_MAX_NAME + 1];
 };
@@ -72,10 +79,39 @@ struct realm_plan {
 
 /* Name of an op for messages. */
 const char *graph_op_name(graph_op op);
+/* Constructor helpers (build.c): status out-params, new f32 op node,
+ * operand check (not NULL, of g, f32 unless any_type), names, "[a,b,T]". */
+realm_tensor *graph_fail(realm_status *status, realm_status s);
+realm_tensor *graph_done(realm_status *status, realm_tensor *t);
+realm_tensor *graph_new_node(realm_graph *g, const char *fn, graph_op op, int n_dims, const int64_t *dims,
+                             realm_status *status);
+realm_status graph_check_src(const realm_graph *g, const char *fn, const char *what, const realm_tensor *t,
+                             bool any_type);
+bool graph_name_ok(const char *name);
+void graph_shape_str(const realm_tensor *t, char *buf, size_t size);
+
 /* Value of dim i of t with the dynamic dim bound to tokens. */
 int64_t graph_dim(const realm_tensor *t, int i, int64_t tokens);
 /* Elements of t with the dynamic dim bound to tokens. */
 int64_t graph_numel(const realm_tensor *t, int64_t tokens);
+
+/* A KV cache (graph/kv_cache.c): per layer K and V of [n_ctx][n_head_kv][hd]. */
+struct realm_kv_cache {
+    int n_layers;
+    int64_t n_ctx, n_head_kv, head_dim;
+    int64_t pos;  /* tokens stored */
+    float *k, *v; /* [n_layers][n_ctx][n_head_kv][head_dim] */
+};
+
+/* The tensor whose storage t uses: t, or the source of a chain of reshapes. */
+const realm_tensor *graph_storage(const realm_tensor *t);
+
+/* Runs get_rows, last_row and attention nodes (run_llm.c). */
+realm_status graph_exec_llm(realm_plan *p, const realm_tensor *t);
+/* Before a run of tokens: every cache the plan uses has room (run_llm.c). */
+realm_status graph_check_caches(const realm_plan *p, int64_t tokens);
+/* After a successful run: each cache the plan uses advances by tokens. */
+void graph_advance_caches(const realm_plan *p, int64_t tokens);
 
 /* Runs one node of a plan (run.c). */
 realm_status graph_exec_node(realm_plan *p, const realm_tensor *t);

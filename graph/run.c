@@ -13,6 +13,7 @@
 
 /* Data of t for the current run: bound input, weight or arena slot. */
 static const float *tensor_data(const realm_plan *p, const realm_tensor *t) {
+    t = graph_storage(t);
     if (t->op == GOP_INPUT) return p->bound[t->id];
     if (t->op == GOP_WEIGHT) return p->wdata[t->id];
     return (const float *)(p->arena + p->offset[t->id]);
@@ -95,7 +96,7 @@ static void row_block(node_ctx *c, int64_t r, int64_t e) {
         break;
     case GOP_ROPE: {
         realm_rope_params rp = t->rope;
-        rp.pos0 += r;
+        rp.pos0 = (t->cache ? t->cache->pos : rp.pos0) + r;
         note(c, realm_rope(be, c->a + r * c->cols, c->y + r * c->cols, n, c->heads, c->hd, NULL, &rp));
         break;
     }
@@ -124,6 +125,7 @@ realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
     const int64_t T = p->tokens;
     float *y = (float *)(p->arena + p->offset[t->id]);
     const realm_tensor *s0 = t->src[0], *s1 = t->src[1], *s2 = t->src[2];
+    if (t->op >= GOP_GET_ROWS) return graph_exec_llm(p, t);
     if (t->op == GOP_MATMUL) {
         const int64_t k = s0->dims[1];
         if (p->prof)
@@ -269,6 +271,8 @@ realm_status realm_plan_run(realm_plan *plan, const realm_binding *bindings, int
             return realm_error(REALM_ERR_INVALID_ARG, "realm_plan_run: input '%s' is not bound",
                                plan->inputs[i]->name);
     plan->tokens = tokens ? tokens : 1;
+    st = graph_check_caches(plan, plan->tokens);
+    if (st != REALM_OK) return st;
     if (plan->prof) graph_profile_run_begin(plan);
     for (int s = 0; s < plan->n_nodes; s++) {
         if (plan->prof) graph_profile_node_begin(plan, s);
@@ -277,6 +281,7 @@ realm_status realm_plan_run(realm_plan *plan, const realm_binding *bindings, int
         if (st != REALM_OK) return st;
     }
     if (plan->prof) graph_profile_run_end(plan);
+    graph_advance_caches(plan, plan->tokens);
     plan->ran = true;
     return REALM_OK;
 }

@@ -49,6 +49,8 @@ typedef struct realm_graph realm_graph;
 typedef struct realm_tensor realm_tensor;
 /** Opaque compiled plan: node order, arena, partitions; runs on a runtime. */
 typedef struct realm_plan realm_plan;
+/** A key/value cache for realm_op_attention() (opaque; realm_kv_cache_create()). */
+typedef struct realm_kv_cache realm_kv_cache;
 
 /** A shape: @c n_dims dims, dims[0] outermost; unused dims are 0. */
 typedef struct realm_shape {
@@ -248,6 +250,111 @@ realm_tensor *realm_op_rope(realm_graph *g, const realm_tensor *x, const realm_r
                             realm_status *status);
 
 /**
+ * @brief A 1-dim int32 input of token ids, [tokens] with tokens bound at run
+ *        time (1..max_tokens); realm_tensor_type() gives ::REALM_TYPE_I32.
+ *        Its binding's data points to int32_t.
+ * @return the input, or NULL: as realm_input().
+ */
+realm_tensor *realm_input_ids(realm_graph *g, const char *name, int64_t max_tokens, realm_status *status);
+
+/**
+ * @brief Embedding lookup: y[t] = dequantize(table[ids[t]]).
+ * @param g the graph.
+ * @param table a 2-dim weight [n_rows][cols] of any type.
+ * @param ids an int32 input (realm_input_ids()); ids out of [0, n_rows) fail
+ *        the run with REALM_ERR_INVALID_ARG.
+ * @param[out] status result code, or NULL.
+ * @return f32 [tokens][cols], or NULL: REALM_ERR_INVALID_ARG for NULLs,
+ *         another graph, a table that is not a 2-dim weight, ids that are
+ *         not an id input.
+ */
+realm_tensor *realm_op_get_rows(realm_graph *g, const realm_tensor *table, const realm_tensor *ids,
+                                realm_status *status);
+
+/**
+ * @brief A view of @p x with other dims and the same elements in the same
+ *        order (no copy: it shares @p x's storage).
+ * @param g the graph.
+ * @param x an f32 tensor.
+ * @param n_dims 1..::REALM_MAX_DIMS.
+ * @param dims the new sizes; ::REALM_DIM_DYNAMIC (tokens) at most once, and
+ *        only when @p x has a dynamic dim.
+ * @param[out] status result code, or NULL.
+ * @return the view, or NULL: REALM_ERR_INVALID_ARG for NULLs, another graph,
+ *         bad dims; REALM_ERR_SHAPE when the element counts differ.
+ */
+realm_tensor *realm_op_reshape(realm_graph *g, const realm_tensor *x, int n_dims, const int64_t *dims,
+                               realm_status *status);
+
+/**
+ * @brief The last row of @p x ([..., cols] seen as rows of cols): [1][cols].
+ *        E.g. the last token's hidden state, so only it reaches the output
+ *        projection.
+ * @return the result, or NULL: REALM_ERR_INVALID_ARG for NULLs, another graph.
+ */
+realm_tensor *realm_op_last_row(realm_graph *g, const realm_tensor *x, realm_status *status);
+
+/**
+ * @brief Creates a KV cache: per layer, K and V of n_ctx positions of
+ *        [n_head_kv][head_dim] f32, initially empty (position 0).
+ *
+ * Attention nodes (realm_op_attention()) append a run's tokens at the
+ * cache's position; a successful realm_plan_run() then advances the position
+ * of every cache it used by the run's tokens. A run that would pass n_ctx
+ * fails with REALM_ERR_STATE before anything runs.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULL or sizes < 1;
+ *         REALM_ERR_OVERFLOW; REALM_ERR_OUT_OF_MEMORY.
+ */
+realm_status realm_kv_cache_create(int n_layers, int64_t n_ctx, int64_t n_head_kv, int64_t head_dim,
+                                   realm_kv_cache **out);
+
+/** @brief Frees a cache (plans using it must not run afterwards). NULL is ignored. */
+void realm_kv_cache_destroy(realm_kv_cache *cache);
+
+/** @brief Tokens stored (the position of the next token); -1 for NULL. */
+int64_t realm_kv_cache_pos(const realm_kv_cache *cache);
+
+/** @brief Capacity in tokens (n_ctx); -1 for NULL. */
+int64_t realm_kv_cache_n_ctx(const realm_kv_cache *cache);
+
+/**
+ * @brief Sets the position, forgetting the tokens from @p pos on (0 clears
+ *        the cache; e.g. to start a new prompt or to drop rejected tokens).
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULL or pos outside
+ *         0..current position.
+ */
+realm_status realm_kv_cache_set_pos(realm_kv_cache *cache, int64_t pos);
+
+/**
+ * @brief RoPE whose positions start at the cache's position at run time
+ *        (token t at realm_kv_cache_pos() + t); @p params->pos0 is ignored.
+ * @return as realm_op_rope(); REALM_ERR_INVALID_ARG for a NULL cache.
+ */
+realm_tensor *realm_op_rope_kv(realm_graph *g, const realm_tensor *x, const realm_rope_params *params,
+                               realm_kv_cache *cache, realm_status *status);
+
+/**
+ * @brief Attention through a KV cache: appends this run's @p k and @p v to
+ *        layer @p layer of @p cache at its position, then causal scaled
+ *        dot-product attention of @p q over every stored key (grouped-query:
+ *        query head h reads kv head h / (n_head / n_head_kv)); realm_attention().
+ * @param g the graph.
+ * @param q f32 [tokens][n_head][head_dim].
+ * @param k f32 [tokens][n_head_kv][head_dim] (the cache's head counts).
+ * @param v like @p k.
+ * @param cache the cache (borrowed; must outlive the plans that use it).
+ * @param layer 0..n_layers-1 of the cache; one attention node per layer.
+ * @param scale score multiplier, usually 1/sqrt(head_dim).
+ * @param[out] status result code, or NULL.
+ * @return f32 [tokens][n_head * head_dim], or NULL: REALM_ERR_INVALID_ARG
+ *         for NULLs, another graph, a bad layer or scale; REALM_ERR_SHAPE
+ *         for shapes that disagree with each other or the cache.
+ */
+realm_tensor *realm_op_attention(realm_graph *g, const realm_tensor *q, const realm_tensor *k,
+                                 const realm_tensor *v, realm_kv_cache *cache, int layer, float scale,
+                                 realm_status *status);
+
+/**
  * @brief Marks @p t (an op result) as an output: kept whole after a run,
  *        readable with realm_plan_output().
  * @return REALM_OK; REALM_ERR_INVALID_ARG for NULLs, a tensor of another
@@ -334,7 +441,7 @@ realm_status realm_plan_get_info(const realm_plan *plan, realm_plan_info *out);
 typedef struct realm_binding {
     const realm_tensor *tensor; /**< the input, or NULL to look it up by @c name */
     const char *name;           /**< the input's name (used when @c tensor is NULL) */
-    const float *data;          /**< f32 data of @c shape, borrowed during the run */
+    const void *data;           /**< f32 data of @c shape (int32 for id inputs), borrowed during the run */
     realm_shape shape;          /**< the data's shape: the input's, dynamic dims bound */
 } realm_binding;
 

@@ -68,7 +68,8 @@ typedef enum realm_type {
     REALM_TYPE_Q5_K = 13,
     REALM_TYPE_Q6_K = 14,
     REALM_TYPE_Q8_K = 15,
-    REALM_TYPE_COUNT = 16, /**< one past the largest id; not a type */
+    REALM_TYPE_COUNT = 16, /**< one past the largest weight type id; not a type */
+    REALM_TYPE_I32 = 26,   /**< int32 (GGUF's id): token-id graph inputs only, not a weight type */
 } realm_type;
 
 /**
