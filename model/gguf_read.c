@@ -530,21 +530,24 @@ realm_status realm_gguf_open(const char *path, realm_gguf **out) {
         close(fd);
         return realm_error(REALM_ERR_IO, "gguf: '%s' is not a regular file", path);
     }
-    if (st.st_size == 0) { /* mmap cannot map nothing; the parser gives the message */
-        close(fd);
-        static const uint8_t empty[1] = {0};
-        return open_common(empty, 0, false, out);
-    }
     if ((uint64_t)st.st_size > SIZE_MAX) {
         close(fd);
         return realm_error(REALM_ERR_IO, "gguf: '%s' is too large to map", path);
     }
+    static const uint8_t empty[1] = {0};
+    const uint8_t *base = empty;
     size_t size = (size_t)st.st_size;
-    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    int err = errno;
+    if (size > 0) { /* mmap cannot map nothing; an empty file gets the parser's message */
+        void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            realm_status s = realm_error(REALM_ERR_IO, "gguf: cannot map '%s': %s", path, strerror(errno));
+            close(fd);
+            return s;
+        }
+        base = map;
+    }
     close(fd);
-    if (map == MAP_FAILED) return realm_error(REALM_ERR_IO, "gguf: cannot map '%s': %s", path, strerror(err));
-    realm_status s = open_common(map, size, true, out);
+    realm_status s = open_common(base, size, size > 0, out);
     if (s != REALM_OK) {
         /* name the file: the parser's message does not know it */
         char msg[512];
