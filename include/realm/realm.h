@@ -18,6 +18,7 @@
 
 #include "realm/cpu.h"
 #include "realm/gguf.h"
+#include "realm/model.h"
 #include "realm/graph.h"
 #include "realm/ops.h"
 #include "realm/quant.h"

@@ -1,0 +1,38 @@
+/* Internal: a loaded llama model and its context. */
+#ifndef REALM_LLAMA_IMPL_H
+#define REALM_LLAMA_IMPL_H
+
+#include "realm/model.h"
+
+/* One tensor: where its data is (in the file, or owned when converted). */
+typedef struct model_weight {
+    realm_type type;
+    const void *data;
+    size_t bytes;
+    float *owned; /* a converted copy, freed with the model */
+    bool present;
+} model_weight;
+
+typedef struct model_layer {
+    model_weight attn_norm, wq, wk, wv, wo, ffn_norm, w_gate, w_up, w_down;
+} model_layer;
+
+struct realm_model {
+    realm_gguf *gguf;
+    bool own;
+    realm_model_hparams hp;
+    model_weight tok_embd, out_norm, output; /* output absent: tied to tok_embd */
+    model_layer *layers;                     /* [n_layer] */
+    size_t weight_bytes;
+};
+
+struct realm_context {
+    const realm_model *m;
+    realm_context_params params;
+    realm_graph *g;
+    realm_plan *plan;
+    realm_kv_cache *cache;
+    realm_tensor *ids, *logits;
+};
+
+#endif
