@@ -226,12 +226,11 @@ realm_status graph_profile_matmul(realm_plan *p, realm_type wtype, const void *W
     c.Y = Y;
     c.use_qmm = p->be == REALM_BACKEND_OPTIMIZED && realm_type_get_traits(wtype)->is_quantized;
     const int nt = realm_runtime_n_threads(p->rt);
-    size_t act = 0;
     int64_t grain = 16;
     uint8_t *ws = NULL;
     if (c.use_qmm) {
         REALM_TRY(realm_qmm_init(&c.q, wtype, W, rows, k, batch));
-        act = align64(realm_qmm_act_bytes(&c.q));
+        const size_t act = align64(realm_qmm_act_bytes(&c.q));
         c.scratch_bytes = align64(realm_qmm_scratch_bytes(&c.q));
         grain = realm_qmm_grain(&c.q);
         ws = aligned_alloc(64, act + c.scratch_bytes * (size_t)nt + 64);
