@@ -20,6 +20,7 @@ static const tool_command commands[] = {
     {"dequant", "dequantize a raw file of blocks into f32 rows", tool_cmd_dequant},
     {"demo", "quantize a random matrix to every type and compare matmul errors", tool_cmd_demo},
     {"bench", "benchmarks: matmul, bandwidth, peak, sgemm-ref, overhead, graph", tool_cmd_bench},
+    {"tokenize", "print the token ids of a text under a GGUF file's vocab", tool_cmd_tokenize},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -23,6 +23,7 @@
 #include "realm/ops.h"
 #include "realm/quant.h"
 #include "realm/runtime.h"
+#include "realm/tokenizer.h"
 #include "realm/sampling.h"
 #include "realm/types.h"
 
