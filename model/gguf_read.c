@@ -353,8 +353,14 @@ static realm_status parse_tensor_info(parser *r, const realm_gguf *g, gguf_tenso
     return REALM_OK;
 }
 
+/* A tensor's data range, for the overlap check. */
+typedef struct span {
+    uint64_t offset, bytes;
+    const char *name;
+} span;
+
 static int cmp_offset(const void *a, const void *b) {
-    uint64_t x = (*(const gguf_tensor *const *)a)->offset, y = (*(const gguf_tensor *const *)b)->offset;
+    uint64_t x = ((const span *)a)->offset, y = ((const span *)b)->offset;
     return x < y ? -1 : x > y;
 }
 
@@ -371,20 +377,20 @@ static realm_status check_data_ranges(const realm_gguf *g) {
                 (ull)g->data_offset);
     }
     if (g->n_tensors < 2) return REALM_OK;
-    const gguf_tensor **by_off = malloc((size_t)g->n_tensors * sizeof(*by_off));
-    if (!by_off) return realm_error(REALM_ERR_OUT_OF_MEMORY, "gguf: out of memory checking tensor overlap");
+    span *sp = malloc((size_t)g->n_tensors * sizeof(span));
+    if (!sp) return realm_error(REALM_ERR_OUT_OF_MEMORY, "gguf: out of memory checking tensor overlap");
     for (int64_t i = 0; i < g->n_tensors; i++)
-        by_off[i] = &g->tensors[i];
-    qsort((void *)by_off, (size_t)g->n_tensors, sizeof(*by_off), cmp_offset);
+        sp[i] = (span){g->tensors[i].offset, g->tensors[i].bytes, g->tensors[i].name};
+    qsort(sp, (size_t)g->n_tensors, sizeof(span), cmp_offset);
     realm_status s = REALM_OK;
     for (int64_t i = 1; i < g->n_tensors && s == REALM_OK; i++) {
-        const gguf_tensor *a = by_off[i - 1], *b = by_off[i];
+        const span *a = &sp[i - 1], *b = &sp[i];
         if (a->offset + a->bytes > b->offset) /* no overflow: both ranges are inside the file */
             s = realm_error(REALM_ERR_FORMAT,
                             "gguf: tensors '%s' [%llu, +%llu) and '%s' [%llu, +%llu) overlap", a->name,
                             (ull)a->offset, (ull)a->bytes, b->name, (ull)b->offset, (ull)b->bytes);
     }
-    free((void *)by_off);
+    free(sp);
     return s;
 }
 
@@ -413,13 +419,14 @@ static realm_status parse_header(parser *r, realm_gguf *g, uint64_t *n_tensors, 
     if (s != REALM_OK) return s;
     if (*n_kv > left(r) / MIN_KV_BYTES)
         return realm_error(REALM_ERR_FORMAT,
-                           "gguf: n_kv %llu is impossible: the %llu bytes left hold at most %llu pairs",
+                           "gguf: n_kv %llu does not fit: the %llu bytes left hold at most %llu pairs "
+                           "(corrupt count or truncated file)",
                            (ull)*n_kv, (ull)left(r), (ull)(left(r) / MIN_KV_BYTES));
     if (*n_tensors > left(r) / MIN_TENSOR_INFO_BYTES)
-        return realm_error(
-            REALM_ERR_FORMAT,
-            "gguf: n_tensors %llu is impossible: the %llu bytes left hold at most %llu tensor infos",
-            (ull)*n_tensors, (ull)left(r), (ull)(left(r) / MIN_TENSOR_INFO_BYTES));
+        return realm_error(REALM_ERR_FORMAT,
+                           "gguf: n_tensors %llu does not fit: the %llu bytes left hold at most %llu tensor "
+                           "infos (corrupt count or truncated file)",
+                           (ull)*n_tensors, (ull)left(r), (ull)(left(r) / MIN_TENSOR_INFO_BYTES));
     return REALM_OK;
 }
 
@@ -450,10 +457,10 @@ static realm_status parse(realm_gguf *g) {
 
     snprintf(r.ctx, sizeof(r.ctx), "tensor infos");
     if (n_tensors > left(&r) / MIN_TENSOR_INFO_BYTES)
-        return realm_error(
-            REALM_ERR_FORMAT,
-            "gguf: n_tensors %llu is impossible: the %llu bytes left hold at most %llu tensor infos",
-            (ull)n_tensors, (ull)left(&r), (ull)(left(&r) / MIN_TENSOR_INFO_BYTES));
+        return realm_error(REALM_ERR_FORMAT,
+                           "gguf: n_tensors %llu does not fit: the %llu bytes left hold at most %llu tensor "
+                           "infos (corrupt count or truncated file)",
+                           (ull)n_tensors, (ull)left(&r), (ull)(left(&r) / MIN_TENSOR_INFO_BYTES));
     g->tensors = calloc(n_tensors ? n_tensors : 1, sizeof(gguf_tensor));
     if (!g->tensors)
         return realm_error(REALM_ERR_OUT_OF_MEMORY, "gguf: out of memory for %llu tensors", (ull)n_tensors);

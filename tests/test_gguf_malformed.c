@@ -167,9 +167,9 @@ Test(gguf_malformed, header) {
     mut32(4, 4, REALM_ERR_FORMAT, "unknown version 4", "version 4");
     mut32(4, 0, REALM_ERR_FORMAT, "unknown version 0", "version 0");
     mut32(4, 0x03000000u, REALM_ERR_UNSUPPORTED, "big-endian", "big-endian version");
-    mut64(16, UINT64_C(1) << 62, REALM_ERR_FORMAT, "n_kv 4611686018427387904 is impossible", "n_kv 2^62");
+    mut64(16, UINT64_C(1) << 62, REALM_ERR_FORMAT, "n_kv 4611686018427387904 does not fit", "n_kv 2^62");
     mut64(16, UINT64_MAX, REALM_ERR_FORMAT, "n_kv", "n_kv 2^64-1");
-    mut64(8, UINT64_C(1) << 62, REALM_ERR_FORMAT, "n_tensors 4611686018427387904 is impossible",
+    mut64(8, UINT64_C(1) << 62, REALM_ERR_FORMAT, "n_tensors 4611686018427387904 does not fit",
           "n_tensors 2^62");
     mut64(8, 100000, REALM_ERR_FORMAT, "n_tensors 100000", "n_tensors 1e5");
     /* counts off by one make the parser read one section as the other */
@@ -266,7 +266,7 @@ Test(gguf_malformed, tensor_infos) {
     {
         uint8_t *m = malloc(base.size);
         memcpy(m, base.buf, base.size);
-        memcpy(m + b - 2, "aa", 2); /* tensor.bb -> tensor.aa */
+        m[b - 2] = m[b - 1] = 'a'; /* tensor.bb -> tensor.aa */
         expect_fail(m, base.size, REALM_ERR_FORMAT, "duplicate tensor name 'tensor.aa'",
                     "duplicate tensor name");
         free(m);
