@@ -19,27 +19,31 @@ static realm_status build_chain(realm_graph *g, int nodes, realm_tensor **x) {
     return t ? realm_graph_output(g, t) : st;
 }
 
-realm_status bench_graph(int nodes, int threads, realm_executor executor, int reps, bench_graph_result *out) {
-    if (nodes < 1 || reps < 1 || !out) return REALM_ERR_INVALID_ARG;
+realm_status bench_graph(const bench_graph_params *bp, bench_graph_result *out) {
+    if (!bp || bp->nodes < 1 || bp->reps < 1 || !out) return REALM_ERR_INVALID_ARG;
+    const int nodes = bp->nodes, reps = bp->reps;
     realm_runtime_params p = realm_runtime_params_default();
-    p.executor = executor;
-    p.n_threads = threads;
+    p.executor = bp->executor;
+    p.n_threads = bp->threads;
     realm_runtime *rt = NULL;
     realm_graph *g = NULL;
     realm_plan *plan = NULL;
     realm_tensor *x = NULL;
+    realm_graph_options o = realm_graph_options_default();
+    if (bp->trace_path) o.flags |= REALM_GRAPH_PROFILE;
     double *t = malloc(sizeof *t * (size_t)reps);
     realm_status s = t ? REALM_OK : REALM_ERR_OUT_OF_MEMORY;
     if (s == REALM_OK) s = realm_runtime_create(&p, &rt);
     if (s == REALM_OK) s = realm_graph_create(&g);
     if (s == REALM_OK) s = build_chain(g, nodes, &x);
-    if (s == REALM_OK) s = realm_graph_compile(g, rt, NULL, &plan);
+    if (s == REALM_OK) s = realm_graph_compile(g, rt, &o, &plan);
     float data[VEC];
     for (int i = 0; i < VEC; i++)
         data[i] = (float)i * 0.25f - 1.0f;
     const realm_binding b = {.tensor = x, .data = data, .shape = {.n_dims = 1, .dims = {VEC}}};
     for (int i = 0; i < WARMUP_RUNS && s == REALM_OK; i++)
         s = realm_plan_run(plan, &b, 1);
+    if (s == REALM_OK && bp->trace_path) s = realm_plan_profile_reset(plan); /* timed runs only */
     /* Each run timed alone: the median is the typical run, not an average
      * that preemption outliers would pull up. */
     for (int i = 0; i < reps && s == REALM_OK; i++) {
@@ -47,10 +51,15 @@ realm_status bench_graph(int nodes, int threads, realm_executor executor, int re
         s = realm_plan_run(plan, &b, 1);
         t[i] = (bench_now() - t0) * 1e6;
     }
+    if (s == REALM_OK && bp->trace_path) {
+        if (bp->profile_out) s = realm_plan_print_profile(plan, bp->profile_out);
+        if (s == REALM_OK) s = realm_plan_write_trace(plan, bp->trace_path);
+    }
     if (s == REALM_OK) {
         out->nodes = nodes;
+        out->profiled = bp->trace_path != NULL;
         out->threads = realm_runtime_n_threads(rt);
-        out->executor = executor;
+        out->executor = bp->executor;
         out->reps = reps;
         out->median_us = bench_median(t, reps); /* sorts t */
         out->p10_us = t[reps / 10];

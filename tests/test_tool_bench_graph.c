@@ -111,6 +111,7 @@ Test(tool_bench_graph, json_lines) {
         cr_assert_float_eq(per * 12.0, med, 1e-3 + 1e-3 * med, "per_node_us x nodes != median: %s", buf);
         cr_assert_leq(json_num(buf, "p10_run_us"), med);
         cr_assert_geq(json_num(buf, "p90_run_us"), med);
+        cr_assert_not_null(strstr(buf, "\"profiled\":false"), "%s", buf);
         line = nl + 1;
     }
     free_result(&r);
@@ -161,5 +162,41 @@ Test(tool_bench_graph, bad_options) {
     run_result r = RUN("bench", "graph", "--threads", "2", "--executor", "serial", "--reps", "5");
     cr_assert_eq(r.status, 1, "exit %d", r.status);
     cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
+    free_result(&r);
+}
+
+Test(tool_bench_graph, trace) {
+    char path[] = "/tmp/realm-bg-trace-XXXXXX";
+    const int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    run_result r = RUN("bench", "graph", "--nodes", "4", "--threads", "2", "--reps", "20", "--format", "json",
+                       "--trace", path);
+    cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_assert_not_null(strstr(r.out, "\"profiled\":true"), "%s", r.out);
+    cr_assert_not_null(strstr(r.err, "profile: 4 nodes, 2 threads, 20 runs"), "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "total"), "%s", r.err);
+    size_t len = 0;
+    char *text = tu_read_file(path, &len);
+    unlink(path);
+    cr_assert_not_null(text);
+    text = realloc(text, len + 1);
+    text[len] = '\0';
+    cr_assert_eq(strncmp(text, "{\"traceEvents\":[", 16), 0, "%.40s", text);
+    int x_events = 0;
+    for (const char *p = text; (p = strstr(p, "\"ph\":\"X\"")) != NULL; p++)
+        x_events++;
+    cr_assert_geq(x_events, 4, "one X event per node at least, got %d", x_events);
+    cr_assert_not_null(strstr(text, "\"thread_name\""));
+    free(text);
+    free_result(&r);
+
+    r = RUN("bench", "graph", "--threads", "1,2", "--trace", "/tmp/never");
+    cr_assert_eq(r.status, 2, "exit %d", r.status);
+    cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
+    free_result(&r);
+    r = RUN("bench", "graph", "--reps", "5", "--trace", "/nonexistent-dir/t.json");
+    cr_assert_eq(r.status, 1, "exit %d", r.status);
+    cr_assert_not_null(strstr(r.err, "nonexistent-dir"), "%s", r.err);
     free_result(&r);
 }

@@ -39,8 +39,9 @@ static void print_result(const bench_graph_result *r, int format, bool first) {
         printf("{\"bench\":\"graph\",\"nodes\":%d,\"threads\":%d,\"executor\":", r->nodes, r->threads);
         tool_json_string(stdout, ex);
         printf(",\"per_node_us\":%.4f,\"median_run_us\":%.3f,\"p10_run_us\":%.3f,\"p90_run_us\":%.3f,"
-               "\"min_run_us\":%.3f,\"reps\":%d}\n",
-               r->per_node_us, r->median_us, r->p10_us, r->p90_us, r->min_us, r->reps);
+               "\"min_run_us\":%.3f,\"reps\":%d,\"profiled\":%s}\n",
+               r->per_node_us, r->median_us, r->p10_us, r->p90_us, r->min_us, r->reps,
+               r->profiled ? "true" : "false");
     } else if (format == FORMAT_CSV) {
         if (first)
             printf("bench,nodes,threads,executor,per_node_us,median_run_us,p10_run_us,p90_run_us,reps\n");
@@ -57,7 +58,7 @@ static void print_result(const bench_graph_result *r, int format, bool first) {
 
 int bench_graph_cmd(int argc, char **argv) {
     int64_t nodes = 100, reps = 2000;
-    const char *threads_s = "1";
+    const char *threads_s = "1", *trace = NULL;
     int executor = REALM_EXECUTOR_POOL, format = FORMAT_TABLE;
     tool_opt opts[] = {
         {.name = "nodes",
@@ -91,19 +92,43 @@ int bench_graph_cmd(int argc, char **argv) {
          .metavar = "FMT",
          .choices = format_names,
          .help = "table (default), csv, or json (one object per line)"},
+        {.name = "trace",
+         .kind = TOOL_OPT_STRING,
+         .value = &trace,
+         .metavar = "PATH",
+         .help =
+             "profile the plan (REALM_GRAPH_PROFILE): table on stderr, Chrome trace of the last run to PATH"},
     };
-    tool_cli cli = {"bench graph",
-                    "Per-node overhead of running a plan: a chain of N tiny ops (add and scale on a\n"
-                    "16-element vector) compiled once and run R times, each run timed alone after a\n"
-                    "warm-up. per_node_us is the median run time divided by N.",
-                    opts, sizeof opts / sizeof opts[0]};
+    tool_cli cli = {.command = "bench graph",
+                    .description =
+                        "Per-node overhead of running a plan: a chain of N tiny ops (add and scale on a\n"
+                        "16-element vector) compiled once and run R times, each run timed alone after a\n"
+                        "warm-up. per_node_us is the median run time divided by N. With --trace the plan\n"
+                        "is profiled: the per-node table goes to stderr and the last run's Chrome trace\n"
+                        "(open it in https://ui.perfetto.dev) to PATH.",
+                    .opts = opts,
+                    .n_opts = sizeof opts / sizeof opts[0]};
     int rc;
     if (!tool_args_parse(&cli, argc, argv, &rc)) return rc;
     int list[MAX_THREAD_LIST], n = 0;
     if (!parse_threads(cli.command, threads_s, list, &n)) return TOOL_EXIT_USAGE;
+    if (trace && n > 1) {
+        tool_error(cli.command, "--trace takes one thread count, not %d", n);
+        return TOOL_EXIT_USAGE;
+    }
+    if (trace && !*trace) {
+        tool_error(cli.command, "--trace: empty path");
+        return TOOL_EXIT_USAGE;
+    }
     for (int i = 0; i < n; i++) {
         bench_graph_result r;
-        const realm_status s = bench_graph((int)nodes, list[i], (realm_executor)executor, (int)reps, &r);
+        const bench_graph_params bp = {.nodes = (int)nodes,
+                                       .threads = list[i],
+                                       .executor = (realm_executor)executor,
+                                       .reps = (int)reps,
+                                       .trace_path = trace,
+                                       .profile_out = stderr};
+        const realm_status s = bench_graph(&bp, &r);
         if (s != REALM_OK) {
             char what[64];
             snprintf(what, sizeof what, "%d threads", list[i]);
