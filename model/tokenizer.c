@@ -258,8 +258,8 @@ typedef struct bigram {
 typedef struct spm_work {
     char *text; /* processed text: space prefix, ' ' as U+2581 */
     symbol *sym;
-    bigram *heap;
-    int64_t n_heap;
+    bigram *heap; /* grows on demand: most pairs are no token */
+    int64_t n_heap, heap_cap;
 } spm_work;
 
 /* Heap order: higher score first, then the leftmost pair (llama.cpp's
@@ -268,7 +268,14 @@ static bool before(const bigram *a, const bigram *b) {
     return a->score > b->score || (a->score == b->score && a->left < b->left);
 }
 
-static void heap_push(spm_work *w, bigram b) {
+static bool heap_push(spm_work *w, bigram b) {
+    if (w->n_heap == w->heap_cap) {
+        int64_t cap = w->heap_cap ? 2 * w->heap_cap : 64;
+        bigram *bigger = realloc(w->heap, (size_t)cap * sizeof *bigger);
+        if (!bigger) return false;
+        w->heap = bigger;
+        w->heap_cap = cap;
+    }
     int64_t i = w->n_heap++;
     while (i > 0) {
         int64_t p = (i - 1) / 2;
@@ -277,6 +284,7 @@ static void heap_push(spm_work *w, bigram b) {
         i = p;
     }
     w->heap[i] = b;
+    return true;
 }
 
 static bigram heap_pop(spm_work *w) {
@@ -294,13 +302,14 @@ static bigram heap_pop(spm_work *w) {
     return top;
 }
 
-/* Queues the merge of two neighbours when their joined text is a token. */
-static void try_add_bigram(const realm_tokenizer *t, spm_work *w, int64_t left, int64_t right) {
-    if (left < 0 || right < 0) return;
+/* Queues the merge of two neighbours when their joined text is a token;
+ * false when out of memory. */
+static bool try_add_bigram(const realm_tokenizer *t, spm_work *w, int64_t left, int64_t right) {
+    if (left < 0 || right < 0) return true;
     size_t size = w->sym[left].n + w->sym[right].n;
     int32_t id = lookup(t, w->text + w->sym[left].off, size);
-    if (id < 0) return;
-    heap_push(w, (bigram){.score = t->score[id], .left = left, .right = right, .size = size});
+    if (id < 0) return true;
+    return heap_push(w, (bigram){.score = t->score[id], .left = left, .right = right, .size = size});
 }
 
 /* UTF-8 length from the lead byte alone, as llama.cpp's unicode_len_utf8
@@ -327,9 +336,10 @@ static realm_status spm_session(const realm_tokenizer *t, spm_work *w, size_t m,
     if (n_sym == 0) return REALM_OK;
 
     w->n_heap = 0;
+    bool ok = true;
     for (int64_t i = 1; i < n_sym; i++)
-        try_add_bigram(t, w, i - 1, i);
-    while (w->n_heap > 0) {
+        ok = ok && try_add_bigram(t, w, i - 1, i);
+    while (ok && w->n_heap > 0) {
         bigram b = heap_pop(w);
         symbol *l = &w->sym[b.left], *r = &w->sym[b.right];
         if (l->n == 0 || r->n == 0 || l->n + r->n != b.size) continue; /* stale */
@@ -337,9 +347,9 @@ static realm_status spm_session(const realm_tokenizer *t, spm_work *w, size_t m,
         r->n = 0;
         l->next = r->next;
         if (r->next >= 0) w->sym[r->next].prev = b.left;
-        try_add_bigram(t, w, l->prev, b.left);
-        try_add_bigram(t, w, b.left, l->next);
+        ok = try_add_bigram(t, w, l->prev, b.left) && try_add_bigram(t, w, b.left, l->next);
     }
+    if (!ok) return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_tokenize: out of memory (%zu bytes)", m);
 
     for (int64_t i = 0; i != -1; i = w->sym[i].next) {
         const symbol *s = &w->sym[i];
@@ -392,8 +402,8 @@ realm_status realm_tokenize(const realm_tokenizer *t, const char *text, size_t l
         return realm_error(REALM_ERR_INVALID_ARG, "realm_tokenize: NULL argument or negative capacity");
     if (add_bos && t->bos < 0)
         return realm_error(REALM_ERR_STATE, "realm_tokenize: BOS asked for, vocab has none");
-    /* Scratch below is about 300 bytes per text byte at worst (every byte a
-     * space, 3 heap entries per symbol). */
+    /* Scratch is at most ~300 bytes per text byte (every byte a space: 3
+     * symbols, each with up to 3 queued pairs). */
     if (len > SIZE_MAX / 1024)
         return realm_error(REALM_ERR_OVERFLOW, "realm_tokenize: text of %zu bytes is too long", len);
 
@@ -407,11 +417,13 @@ realm_status realm_tokenize(const realm_tokenizer *t, const char *text, size_t l
         size_t fcap = t->n_user > 0 ? len : 1;
         frag = malloc(fcap * sizeof *frag);
         frag2 = t->n_user > 0 ? malloc(fcap * sizeof *frag2) : NULL;
-        size_t m_max = 3 * len + 3; /* the longest raw fragment after ' ' -> U+2581, with the prefix */
+        /* Room for the whole text after ' ' -> U+2581, plus the prefix. */
+        size_t m_max = len + 3;
+        for (size_t j = 0; j < len; j++)
+            m_max += text[j] == ' ' ? 2 : 0;
         w.text = malloc(m_max);
         w.sym = malloc(m_max * sizeof *w.sym);
-        w.heap = malloc(3 * m_max * sizeof *w.heap); /* n-1 seeds + 2 per merge */
-        if (!frag || (t->n_user > 0 && !frag2) || !w.text || !w.sym || !w.heap) {
+        if (!frag || (t->n_user > 0 && !frag2) || !w.text || !w.sym) {
             st = realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_tokenize: out of memory (%zu bytes of text)",
                              len);
             goto done;

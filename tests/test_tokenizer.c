@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "realm/gguf.h"
 #include "realm/tokenizer.h"
@@ -533,4 +534,92 @@ Test(tokenizer_llama, model_prompts) {
         free(exp);
         realm_tokenizer_destroy(t);
     }
+}
+
+/* ---- from GGUF metadata ---------------------------------------------------- */
+
+typedef struct gguf_vocab {
+    const char *model;   /* tokenizer.ggml.model, NULL: absent */
+    int64_t n_scores;    /* -1: absent */
+    int64_t bos;         /* -1: absent */
+    int space_prefix;    /* -1: absent, else the bool */
+    bool tokens_as_ints; /* tokenizer.ggml.tokens of the wrong type */
+} gguf_vocab;
+
+/* Writes a 6-token vocab (<unk> <s> </s> ▁ a ▁a) as GGUF metadata, opens it
+ * and returns realm_tokenizer_from_gguf's status. */
+static realm_status from_gguf(gguf_vocab v, realm_tokenizer **t) {
+    static const char *const tokens[] = {"<unk>", "<s>", "</s>", SP, "a", SP "a"};
+    const float scores[] = {0, 0, 0, -1, -2, -0.5f, 9};
+    const int32_t types[] = {2, 3, 3, 1, 1, 1};
+    char path[] = "/tmp/realm-tok-gguf-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    realm_gguf_writer *w = NULL;
+    cr_assert_eq(realm_gguf_writer_create(&w), REALM_OK);
+    if (v.model) cr_assert_eq(realm_gguf_writer_set_str(w, "tokenizer.ggml.model", v.model), REALM_OK);
+    if (v.tokens_as_ints)
+        cr_assert_eq(realm_gguf_writer_set_arr(w, "tokenizer.ggml.tokens", REALM_GGUF_INT32, types, 6),
+                     REALM_OK);
+    else
+        cr_assert_eq(realm_gguf_writer_set_arr_str(w, "tokenizer.ggml.tokens", tokens, 6), REALM_OK);
+    if (v.n_scores >= 0)
+        cr_assert_eq(
+            realm_gguf_writer_set_arr(w, "tokenizer.ggml.scores", REALM_GGUF_FLOAT32, scores, v.n_scores),
+            REALM_OK);
+    cr_assert_eq(realm_gguf_writer_set_arr(w, "tokenizer.ggml.token_type", REALM_GGUF_INT32, types, 6),
+                 REALM_OK);
+    if (v.bos >= 0)
+        cr_assert_eq(realm_gguf_writer_set_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)v.bos), REALM_OK);
+    if (v.space_prefix >= 0)
+        cr_assert_eq(realm_gguf_writer_set_bool(w, "tokenizer.ggml.add_space_prefix", v.space_prefix != 0),
+                     REALM_OK);
+    cr_assert_eq(realm_gguf_writer_write(w, path), REALM_OK, "%s", realm_last_error());
+    realm_gguf_writer_destroy(w);
+    realm_gguf *g = NULL;
+    cr_assert_eq(realm_gguf_open(path, &g), REALM_OK, "%s", realm_last_error());
+    realm_status s = realm_tokenizer_from_gguf(g, t);
+    realm_gguf_close(g);
+    remove(path);
+    return s;
+}
+
+Test(tokenizer, from_gguf) {
+    const gguf_vocab ok = {.model = "llama", .n_scores = 6, .bos = -1, .space_prefix = -1};
+    realm_tokenizer *t = NULL;
+    cr_assert_eq(from_gguf(ok, &t), REALM_OK, "%s", realm_last_error());
+    cr_assert_eq(realm_tokenizer_n_vocab(t), 6);
+    cr_assert_eq(realm_tokenizer_bos(t), 1); /* llama's defaults */
+    cr_assert_eq(realm_tokenizer_eos(t), 2);
+    cr_assert(realm_tokenizer_add_bos(t));
+    CHECK(t, "a a", true, 1, 5, 5);
+    realm_tokenizer_destroy(t);
+
+    gguf_vocab v = ok;
+    v.space_prefix = 0;
+    v.n_scores = -1; /* all scores 0: still merges what is in the vocab */
+    cr_assert_eq(from_gguf(v, &t), REALM_OK, "%s", realm_last_error());
+    CHECK(t, "a a", false, 4, 5);
+    realm_tokenizer_destroy(t);
+
+    t = NULL;
+    v = ok;
+    v.model = "gpt2";
+    cr_assert_eq(from_gguf(v, &t), REALM_ERR_UNSUPPORTED);
+    cr_assert_null(t);
+    v.model = NULL;
+    cr_assert_eq(from_gguf(v, &t), REALM_ERR_FORMAT);
+    v = ok;
+    v.n_scores = 7;
+    cr_assert_eq(from_gguf(v, &t), REALM_ERR_FORMAT);
+    cr_assert(strstr(realm_last_error(), "tokenizer.ggml.scores") != NULL, "%s", realm_last_error());
+    v = ok;
+    v.bos = 6;
+    cr_assert_eq(from_gguf(v, &t), REALM_ERR_FORMAT);
+    v = ok;
+    v.tokens_as_ints = true;
+    cr_assert_eq(from_gguf(v, &t), REALM_ERR_FORMAT);
+    cr_assert_null(t);
+    cr_assert_eq(realm_tokenizer_from_gguf(NULL, &t), REALM_ERR_INVALID_ARG);
 }

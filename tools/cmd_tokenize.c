@@ -140,12 +140,14 @@ int tool_cmd_tokenize(int argc, char **argv) {
          .value = &no_bos,
          .help = "no BOS id first (default: BOS when the vocab's add_bos_token says so)"},
     };
-    tool_cli cli = {CMD,
-                    "Print the token ids of a text on one line, space-separated, as the GGUF file's\n"
-                    "llama SentencePiece tokenizer splits it (llama.cpp's ids). Give the text with\n"
-                    "--prompt or --file, not both.\n\n"
-                    "example: realm tokenize -m model.gguf -p \"Hello world\"",
-                    opts, sizeof opts / sizeof opts[0]};
+    tool_cli cli = {.command = CMD,
+                    .description =
+                        "Print the token ids of a text on one line, space-separated, as the GGUF file's\n"
+                        "llama SentencePiece tokenizer splits it (llama.cpp's ids). Give the text with\n"
+                        "--prompt or --file, not both.\n\n"
+                        "example: realm tokenize -m model.gguf -p \"Hello world\"",
+                    .opts = opts,
+                    .n_opts = sizeof opts / sizeof opts[0]};
     bool *joined = calloc((size_t)argc + 1, sizeof *joined);
     char **args = joined ? expand_short(argc, argv, joined) : NULL;
     if (!args) {
