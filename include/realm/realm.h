@@ -23,8 +23,8 @@
 #include "realm/ops.h"
 #include "realm/quant.h"
 #include "realm/runtime.h"
-#include "realm/tokenizer.h"
 #include "realm/sampling.h"
+#include "realm/tokenizer.h"
 #include "realm/types.h"
 
 #ifdef __cplusplus
