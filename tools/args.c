@@ -131,6 +131,25 @@ static bool parse_long_option(tool_cli *cli, int argc, char **argv, int *i) {
     return store_value(cli, o, value);
 }
 
+/* Handles argv[*i] = "-x" for an option with short_name x. */
+static bool parse_short_option(tool_cli *cli, int argc, char **argv, int *i) {
+    tool_opt *o = NULL;
+    for (size_t k = 0; k < cli->n_opts && !o; k++)
+        if (cli->opts[k].short_name && cli->opts[k].short_name == argv[*i][1]) o = &cli->opts[k];
+    if (!o) {
+        tool_error(cli->command, "unknown option '%s' (see 'realm %s --help')", argv[*i], cli->command);
+        return false;
+    }
+    o->seen = true;
+    if (o->kind == TOOL_OPT_FLAG) return store_value(cli, o, NULL);
+    if (*i + 1 >= argc) {
+        tool_error(cli->command, "option -%c needs a value (-%c %s)", o->short_name, o->short_name,
+                   o->metavar ? o->metavar : "VALUE");
+        return false;
+    }
+    return store_value(cli, o, argv[++*i]);
+}
+
 static bool check_required(const tool_cli *cli) {
     for (size_t i = 0; i < cli->n_opts; i++) {
         const tool_opt *o = &cli->opts[i];
@@ -144,12 +163,27 @@ static bool check_required(const tool_cli *cli) {
 }
 
 bool tool_args_parse(tool_cli *cli, int argc, char **argv, int *exit_code) {
+    int n_pos = 0;
+    return tool_args_parse_pos(cli, argc, argv, exit_code, NULL, 0, &n_pos);
+}
+
+bool tool_args_parse_pos(tool_cli *cli, int argc, char **argv, int *exit_code, const char **pos, int max_pos,
+                         int *n_pos) {
     *exit_code = TOOL_EXIT_USAGE;
+    *n_pos = 0;
     for (int i = 1; i < argc; i++) {
         if (is_help(argv[i])) {
             tool_args_usage(cli, stdout);
             *exit_code = TOOL_EXIT_OK;
             return false;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '-' && argv[i][1] != '\0' && argv[i][2] == '\0') {
+            if (!parse_short_option(cli, argc, argv, &i)) return false;
+            continue;
+        }
+        if ((argv[i][0] != '-' || argv[i][1] == '\0') && *n_pos < max_pos) {
+            pos[(*n_pos)++] = argv[i];
+            continue;
         }
         if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0') {
             tool_error(cli->command, "unexpected argument '%s' (see 'realm %s --help')", argv[i],
@@ -163,8 +197,10 @@ bool tool_args_parse(tool_cli *cli, int argc, char **argv, int *exit_code) {
 
 /* "--name META" as shown in the usage line and the option list. */
 static int format_opt(const tool_opt *o, char *buf, size_t size) {
-    if (o->kind == TOOL_OPT_FLAG) return snprintf(buf, size, "--%s", o->name);
-    return snprintf(buf, size, "--%s %s", o->name, o->metavar ? o->metavar : "VALUE");
+    char sh[8] = "";
+    if (o->short_name) snprintf(sh, sizeof sh, "-%c, ", o->short_name);
+    if (o->kind == TOOL_OPT_FLAG) return snprintf(buf, size, "%s--%s", sh, o->name);
+    return snprintf(buf, size, "%s--%s %s", sh, o->name, o->metavar ? o->metavar : "VALUE");
 }
 
 void tool_args_usage(const tool_cli *cli, FILE *f) {

@@ -33,7 +33,8 @@ typedef struct tool_opt {
     const char *const *choices; /* TOOL_OPT_CHOICE: NULL-terminated words */
     tool_opt_kind kind;
     bool required;
-    bool seen; /* set by the parser */
+    bool seen;       /* set by the parser */
+    char short_name; /* 'm' for -m VALUE (the value is taken as is); 0: none */
 } tool_opt;
 
 typedef struct tool_cli {
@@ -47,6 +48,11 @@ typedef struct tool_cli {
  * the command should go on. Otherwise *exit_code says how to leave: 0 after
  * printing the help on stdout, 2 after printing one error line on stderr. */
 bool tool_args_parse(tool_cli *cli, int argc, char **argv, int *exit_code);
+
+/* tool_args_parse() that also takes up to max_pos positional arguments
+ * (stored in pos, pointing into argv; their count in *n_pos). */
+bool tool_args_parse_pos(tool_cli *cli, int argc, char **argv, int *exit_code, const char **pos, int max_pos,
+                         int *n_pos);
 
 /* Writes the usage line, description and option list. */
 void tool_args_usage(const tool_cli *cli, FILE *f);

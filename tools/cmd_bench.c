@@ -271,6 +271,7 @@ typedef struct bench_sub {
 } bench_sub;
 
 int bench_sgemm_ref_cmd(int argc, char **argv);
+int bench_model_cmd(int argc, char **argv);
 
 static const bench_sub subs[] = {
     {"matmul", "quantized or f32 matmul: GFLOP/s and weight GB/s", bench_matmul_cmd},
@@ -279,6 +280,7 @@ static const bench_sub subs[] = {
     {"sgemm-ref", "OpenBLAS sgemm on a matmul shape (when built with OpenBLAS)", bench_sgemm_ref_cmd},
     {"overhead", "dispatch + barrier round trip of an empty parallel region", bench_overhead_cmd},
     {"graph", "per-node overhead of a plan run (a chain of tiny ops)", bench_graph_cmd},
+    {"model", "prefill and decode tokens/s of a llama model", bench_model_cmd},
 };
 
 int tool_cmd_bench(int argc, char **argv) {
@@ -293,7 +295,7 @@ int tool_cmd_bench(int argc, char **argv) {
     }
     for (size_t i = 0; i < n; i++)
         if (strcmp(argv[1], subs[i].name) == 0) return subs[i].run(argc - 1, argv + 1);
-    tool_error("bench", "unknown benchmark '%s' (matmul, bandwidth, peak, sgemm-ref, overhead, graph)",
+    tool_error("bench", "unknown benchmark '%s' (matmul, bandwidth, peak, sgemm-ref, overhead, graph, model)",
                argv[1]);
     return TOOL_EXIT_USAGE;
 }

@@ -15,6 +15,9 @@ int tool_cmd_dequant(int argc, char **argv);
 int tool_cmd_demo(int argc, char **argv);
 int tool_cmd_bench(int argc, char **argv);
 int tool_cmd_tokenize(int argc, char **argv);
+int tool_cmd_generate(int argc, char **argv);
+int tool_cmd_make_model(int argc, char **argv);
+int tool_cmd_quantize(int argc, char **argv);
 
 /* Parts of `realm info` that belong to the runtime (tools/cmd_info_threads.c). */
 int tool_info_runtime(FILE *out, bool json);

@@ -20,7 +20,10 @@ static const tool_command commands[] = {
     {"dequant", "dequantize a raw file of blocks into f32 rows", tool_cmd_dequant},
     {"demo", "quantize a random matrix to every type and compare matmul errors", tool_cmd_demo},
     {"bench", "benchmarks: matmul, bandwidth, peak, sgemm-ref, overhead, graph", tool_cmd_bench},
+    {"generate", "generate text with a llama GGUF model (default: a tiny random one)", tool_cmd_generate},
     {"tokenize", "print the token ids of a text under a GGUF file's vocab", tool_cmd_tokenize},
+    {"make-model", "write a random-weight llama GGUF of any shape and type", tool_cmd_make_model},
+    {"quantize", "quantize a GGUF model's matrices to a type or a K_M mix", tool_cmd_quantize},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
