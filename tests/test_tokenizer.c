@@ -549,7 +549,7 @@ typedef struct gguf_vocab {
 /* Writes a 6-token vocab (<unk> <s> </s> ▁ a ▁a) as GGUF metadata, opens it
  * and returns realm_tokenizer_from_gguf's status. */
 static realm_status from_gguf(gguf_vocab v, realm_tokenizer **t) {
-    static const char *const tokens[] = {"<unk>", "<s>", "</s>", SP, "a", SP "a"};
+    static const char *const tokens[] = {"<unk>", "<s>", "</s>", SP, "a", "\xe2\x96\x81\x61" /* "▁a" */};
     const float scores[] = {0, 0, 0, -1, -2, -0.5f, 9};
     const int32_t types[] = {2, 3, 3, 1, 1, 1};
     char path[] = "/tmp/realm-tok-gguf-XXXXXX";

@@ -77,7 +77,8 @@ realm_vocab_desc realm_vocab_desc_default(void);
  * @param desc the vocab; copied.
  * @param[out] out the new tokenizer, written only on success.
  * @return REALM_OK; REALM_ERR_INVALID_ARG for NULL pointers, n_tokens < 1,
- *         a NULL token text or special ids out of range; REALM_ERR_OUT_OF_MEMORY.
+ *         a NULL token text or special ids out of range; REALM_ERR_OVERFLOW
+ *         for texts whose total length overflows; REALM_ERR_OUT_OF_MEMORY.
  */
 realm_status realm_tokenizer_create(const realm_vocab_desc *desc, realm_tokenizer **out);
 
