@@ -11,6 +11,11 @@
 /* GGUF is little-endian and numeric arrays are handed out in place. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "realm's GGUF code assumes a little-endian host"
+/* Pair i of an opened file as encoded there: key, type and the value's bytes
+ * after the type id (for copying pairs between files); false when i is out of range. */
+bool gguf_kv_raw(const realm_gguf *g, int64_t i, const char **key, realm_gguf_vtype *type,
+                 const uint8_t **raw, size_t *raw_len);
+
 #endif
 
 #define GGUF_MAGIC "GGUF"
@@ -58,5 +63,10 @@ static inline bool gguf_tensor_bytes(int64_t block_elems, size_t block_bytes, in
     *bytes = b;
     return true;
 }
+
+/* Pair i of an opened file as encoded there: key, type and the value's bytes
+ * after the type id (for copying pairs between files); false when i is out of range. */
+bool gguf_kv_raw(const realm_gguf *g, int64_t i, const char **key, realm_gguf_vtype *type,
+                 const uint8_t **raw, size_t *raw_len);
 
 #endif

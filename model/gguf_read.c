@@ -29,6 +29,8 @@ typedef struct gguf_kv {
     uint64_t n;            /* strings: length in bytes; arrays: element count */
     const uint8_t *val;    /* scalar value, string bytes or first array element */
     uint64_t *str_at;      /* string arrays: file offset of each element's length */
+    uint64_t raw_at;       /* the encoded value (after the type id), for copying */
+    uint64_t raw_len;
 } gguf_kv;
 
 typedef struct gguf_tensor {
@@ -176,6 +178,7 @@ static realm_status parse_value(parser *r, gguf_kv *kv) {
     if (s != REALM_OK) return s;
     if (type >= REALM_GGUF_VTYPE_COUNT)
         return realm_error(REALM_ERR_FORMAT, "gguf: %s: unknown value type %u", r->ctx, type);
+    kv->raw_at = r->pos;
     if (type == REALM_GGUF_STRING) {
         s = rd_str(r, &kv->val, &kv->n, "string");
     } else if (type == REALM_GGUF_ARRAY) {
@@ -188,7 +191,10 @@ static realm_status parse_value(parser *r, gguf_kv *kv) {
             r->pos += sz;
         }
     }
-    if (s == REALM_OK) kv->type = (realm_gguf_vtype)type;
+    if (s == REALM_OK) {
+        kv->type = (realm_gguf_vtype)type;
+        kv->raw_len = r->pos - kv->raw_at;
+    }
     return s;
 }
 
@@ -722,6 +728,16 @@ realm_status realm_gguf_get_arr_str(const realm_gguf *g, const char *key, int64_
     *len = (size_t)ld_u64(p);
     *str = (const char *)(p + 8);
     return REALM_OK;
+}
+
+bool gguf_kv_raw(const realm_gguf *g, int64_t i, const char **key, realm_gguf_vtype *type,
+                 const uint8_t **raw, size_t *raw_len) {
+    if (!g || i < 0 || i >= g->n_kv) return false;
+    *key = g->kv[i].key;
+    *type = g->kv[i].type;
+    *raw = g->base + g->kv[i].raw_at;
+    *raw_len = (size_t)g->kv[i].raw_len;
+    return true;
 }
 
 int64_t realm_gguf_find_tensor(const realm_gguf *g, const char *name) {

@@ -250,6 +250,22 @@ realm_status realm_gguf_writer_set_arr_str(realm_gguf_writer *w, const char *key
     return set_kv(w, key, REALM_GGUF_ARRAY, &b, fn);
 }
 
+realm_status realm_gguf_writer_copy_kv(realm_gguf_writer *w, const realm_gguf *g, int64_t i) {
+    const char *fn = "realm_gguf_writer_copy_kv";
+    if (!w || !g) return realm_error(REALM_ERR_INVALID_ARG, "%s: NULL %s", fn, !w ? "writer" : "file");
+    const char *key;
+    realm_gguf_vtype type;
+    const uint8_t *raw;
+    size_t raw_len;
+    if (!gguf_kv_raw(g, i, &key, &type, &raw, &raw_len))
+        return realm_error(REALM_ERR_INVALID_ARG, "%s: index %lld out of range (%lld pairs)", fn,
+                           (long long)i, (long long)realm_gguf_n_kv(g));
+    /* the reader validated the encoding (never empty), so the bytes are copied as they are */
+    wbuf b = {0};
+    put(&b, raw, raw_len);
+    return set_kv(w, key, type, &b, fn);
+}
+
 realm_status realm_gguf_writer_add_tensor(realm_gguf_writer *w, const char *name, realm_type type, int n_dims,
                                           const int64_t *ne, const void *data, size_t bytes) {
     const char *fn = "realm_gguf_writer_add_tensor";

@@ -642,3 +642,45 @@ Test(gguf, shared_model_from_memory_matches_mapping) {
     realm_gguf_close(gm);
     free(buf);
 }
+
+/* Every pair of a reference model copied into a writer comes back byte for byte. */
+Test(gguf, copy_kv_from_a_model) {
+    if (!tu_shared_available()) cr_skip("../shared (reference models) is absent; set REALM_SHARED_DIR");
+    char path[1024];
+    cr_assert_not_null(tu_shared_path("models/tiny-q4_0.gguf", path, sizeof(path)));
+    realm_gguf *src = NULL;
+    expect_ok(realm_gguf_open(path, &src));
+    realm_gguf_writer *w = NULL;
+    expect_ok(realm_gguf_writer_create(&w));
+    for (int64_t i = 0; i < realm_gguf_n_kv(src); i++)
+        expect_ok(realm_gguf_writer_copy_kv(w, src, i));
+    expect_ok(realm_gguf_writer_set_str(w, "general.name", "copied")); /* override one */
+    expect_status(realm_gguf_writer_copy_kv(w, src, realm_gguf_n_kv(src)), REALM_ERR_INVALID_ARG,
+                  "out of range");
+    expect_status(realm_gguf_writer_copy_kv(w, NULL, 0), REALM_ERR_INVALID_ARG, "NULL file");
+    realm_gguf *g = write_and_open(w);
+    realm_gguf_writer_destroy(w);
+    cr_assert_eq(realm_gguf_n_kv(g), realm_gguf_n_kv(src));
+    for (int64_t i = 0; i < realm_gguf_n_kv(src); i++) {
+        const char *key = realm_gguf_key(src, i);
+        cr_assert_str_eq(realm_gguf_key(g, i), key, "order kept");
+        cr_assert_eq(realm_gguf_kv_type(g, i), realm_gguf_kv_type(src, i));
+    }
+    const char *a, *b;
+    size_t la, lb;
+    expect_ok(realm_gguf_get_str(g, "general.name", &a, &la));
+    cr_assert(str_eq(a, la, "copied"));
+    for (int64_t i = 0; i < 32000; i += 97) {
+        expect_ok(realm_gguf_get_arr_str(src, "tokenizer.ggml.tokens", i, &a, &la));
+        expect_ok(realm_gguf_get_arr_str(g, "tokenizer.ggml.tokens", i, &b, &lb));
+        cr_assert(la == lb && memcmp(a, b, la) == 0);
+    }
+    realm_gguf_vtype ea, eb;
+    int64_t na, nb;
+    const void *da, *db;
+    expect_ok(realm_gguf_get_arr(src, "tokenizer.ggml.scores", &ea, &na, &da));
+    expect_ok(realm_gguf_get_arr(g, "tokenizer.ggml.scores", &eb, &nb, &db));
+    cr_assert(ea == eb && na == nb && memcmp(da, db, (size_t)na * 4) == 0);
+    realm_gguf_close(g);
+    realm_gguf_close(src);
+}

@@ -357,6 +357,20 @@ realm_status realm_gguf_writer_set_arr_str(realm_gguf_writer *w, const char *key
                                            int64_t n);
 
 /**
+ * @brief Copies pair @p i of an opened file (key, type and value, arrays
+ *        included) into the writer, replacing any value of that key.
+ *
+ * For tools that rewrite a file (quantize): copy every pair, then override
+ * the ones that change. general.alignment must still be a uint32 power of two.
+ * @param w the writer.
+ * @param g the source file (may be closed afterwards: the value is copied).
+ * @param i 0..realm_gguf_n_kv(g)-1.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG for NULL arguments, @p i out of
+ *         range or a general.alignment that is not uint32; REALM_ERR_OUT_OF_MEMORY.
+ */
+realm_status realm_gguf_writer_copy_kv(realm_gguf_writer *w, const realm_gguf *g, int64_t i);
+
+/**
  * @brief Adds a tensor; tensors are written in the order added.
  * @param w the writer.
  * @param name unique, 1..::REALM_GGUF_MAX_NAME bytes (copied).
