@@ -33,9 +33,9 @@ targets=("$@")
 [ "${#targets[@]}" -eq 0 ] && targets=("${all[@]}")
 
 if ! cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREALM_FUZZ=ON -DREALM_BUILD_TESTS=OFF >/dev/null ||
-    ! cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >"$build.log" 2>&1; then
-    tail -30 "$build.log" >&2 2>/dev/null
-    echo "fuzz.sh: build failed (log: $build.log)" >&2
+    ! cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >"$build/build.log" 2>&1; then
+    tail -30 "$build/build.log" >&2 2>/dev/null
+    echo "fuzz.sh: build failed (log: $build/build.log)" >&2
     exit 1
 fi
 

@@ -3,13 +3,14 @@
 #
 #   scripts/install-deps.sh          build + test: compiler, CMake, hwloc, Criterion, OpenBLAS
 #   scripts/install-deps.sh --dev    also the checkers used by .ci/run: clang-format, clang-tidy,
-#                                    cppcheck, shellcheck, doxygen, clang (+ its OpenMP headers)
+#                                    cppcheck, shellcheck, doxygen, clang (+ its OpenMP headers,
+#                                    libFuzzer and sanitizer runtimes), valgrind
 #
 # Idempotent and quiet: when everything is present it only runs dpkg-query
 # (no apt-get update, no root needed). Uses sudo only when not root.
 set -euo pipefail
 
-usage() { sed -n '2,9s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,10s/^# \{0,1\}//p' "$0"; }
 
 dev=0
 for arg in "$@"; do
@@ -25,7 +26,9 @@ done
 pkgs=(gcc libc6-dev make cmake pkg-config libhwloc-dev libcriterion-dev libopenblas-dev)
 if [ "$dev" = 1 ]; then
     # libomp-dev: clang's omp.h, which clang-tidy needs to parse -fopenmp code.
-    pkgs+=(git clang-format clang-tidy cppcheck shellcheck doxygen clang libomp-dev)
+    # libclang-rt-14-dev: libFuzzer and the sanitizer runtimes for clang 14
+    # (scripts/fuzz.sh); valgrind: scripts/valgrind.sh.
+    pkgs+=(git clang-format clang-tidy cppcheck shellcheck doxygen clang libomp-dev libclang-rt-14-dev valgrind)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
