@@ -49,7 +49,7 @@ static realm_status quantize_file(const char *in, const char *out, const tool_ty
         int layer;
         tensor_role(t.name, role, sizeof role, &layer);
         realm_type to = t.n_dims == 2 ? tool_type_mix_pick(mix, role, layer, (int)n_layer) : t.type;
-        if (t.n_dims == 2 && t.ne[0] % realm_type_get_traits(to)->block_elems) to = REALM_TYPE_F16;
+        if (t.n_dims == 2) to = tool_type_fallback(to, t.ne[0]);
         if (to == t.type) {
             st = realm_gguf_writer_add_tensor(w, t.name, t.type, t.n_dims, t.ne, t.data, t.bytes);
             continue;

@@ -35,6 +35,22 @@ realm_type tool_type_mix_pick(const tool_type_mix *m, const char *role, int laye
     return m->base;
 }
 
+realm_type tool_type_fallback(realm_type t, int64_t cols) {
+    if (cols % realm_type_get_traits(t)->block_elems == 0) return t;
+    if (cols % 32) return REALM_TYPE_F16;
+    switch (t) {
+    case REALM_TYPE_Q2_K:
+    case REALM_TYPE_Q3_K:
+        return REALM_TYPE_Q4_0;
+    case REALM_TYPE_Q4_K:
+        return REALM_TYPE_Q5_0;
+    case REALM_TYPE_Q5_K:
+        return REALM_TYPE_Q5_1;
+    default:
+        return REALM_TYPE_Q8_0;
+    }
+}
+
 bool tool_model_preset(const char *name, tool_model_spec *s) {
     memset(s, 0, sizeof *s);
     s->mix.base = s->mix.more = REALM_TYPE_Q8_0;
@@ -218,7 +234,7 @@ static realm_status add_tensor(realm_gguf_writer *w, realm_runtime *rt, tensors 
         return realm_gguf_writer_add_tensor(w, name, REALM_TYPE_F32, 1, ne, ones,
                                             sizeof(float) * (size_t)cols);
     }
-    if (cols % realm_type_get_traits(t)->block_elems) t = REALM_TYPE_F16; /* as llama.cpp falls back */
+    t = tool_type_fallback(t, cols);
     gen_ctx c = {.type = t,
                  .cols = cols,
                  .scale = 1.0f / sqrtf((float)cols),

@@ -30,6 +30,11 @@ bool tool_type_mix_parse(const char *name, tool_type_mix *out);
  * third one between; output always). layer -1: not in a block. */
 realm_type tool_type_mix_pick(const tool_type_mix *m, const char *role, int layer, int n_layer);
 
+/* t, or what llama.cpp falls back to when rows of cols elements do not fit
+ * t's blocks: a 32-block type for the K types (q4_K -> q5_0, q6_K -> q8_0,
+ * ...), else f16. */
+realm_type tool_type_fallback(realm_type t, int64_t cols);
+
 /* Fills spec from a preset name ("tiny", "tinyllama", "stories"); false when unknown. */
 bool tool_model_preset(const char *name, tool_model_spec *spec);
 
