@@ -397,6 +397,33 @@ Test(tokenizer, random_bytes_round_trip) {
     realm_tokenizer_destroy(t);
 }
 
+/* A long text: the merge queue grows many times over. */
+Test(tokenizer, long_text_round_trip) {
+    realm_tokenizer *t = make_vocab(STD);
+    tu_rng rng = {7};
+    static const char *const alphabet[] = {"a", "b", "c", "x", " ", "\xc3\xa9", "\n", "ab"};
+    enum { LEN = 200000 };
+    char *text = malloc(LEN + 8), *back = malloc(LEN + 8);
+    int32_t *ids = malloc(sizeof *ids * (LEN + 8));
+    cr_assert(text && back && ids);
+    size_t len = 0;
+    while (len < LEN) {
+        const char *p = alphabet[tu_next(&rng) % 8];
+        memcpy(text + len, p, strlen(p));
+        len += strlen(p);
+    }
+    int64_t n = 0;
+    cr_assert_eq(realm_tokenize(t, text, len, true, ids, LEN + 8, &n), REALM_OK, "%s", realm_last_error());
+    cr_assert(n > (int64_t)len / 4 && n <= (int64_t)len + 1);
+    size_t back_len = 0;
+    cr_assert_eq(realm_detokenize(t, ids, n, back, LEN + 8, &back_len), REALM_OK);
+    cr_assert(back_len == len && memcmp(back, text, len) == 0);
+    free(text);
+    free(back);
+    free(ids);
+    realm_tokenizer_destroy(t);
+}
+
 Test(tokenizer, misuse) {
     realm_tokenizer *t = NULL;
     realm_vocab_desc d = realm_vocab_desc_default();
