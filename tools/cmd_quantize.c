@@ -7,7 +7,6 @@
 #include "args.h"
 #include "commands.h"
 #include "diag.h"
-#include "gguf_copy.h"
 #include "model_maker.h"
 #include "realm/realm.h"
 
@@ -36,7 +35,7 @@ static realm_status quantize_file(const char *in, const char *out, const tool_ty
     realm_status st = realm_gguf_open(in, &g);
     if (st == REALM_OK) st = realm_gguf_writer_create(&w);
     for (int64_t i = 0; st == REALM_OK && i < realm_gguf_n_kv(g); i++)
-        if (strcmp(realm_gguf_key(g, i), "general.file_type") != 0) st = tool_gguf_copy_kv(w, g, i);
+        if (strcmp(realm_gguf_key(g, i), "general.file_type") != 0) st = realm_gguf_writer_copy_kv(w, g, i);
     const int64_t nt = st == REALM_OK ? realm_gguf_n_tensors(g) : 0;
     int64_t n_layer = 0;
     if (st == REALM_OK && realm_gguf_find_key(g, "llama.block_count") >= 0)

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "gguf_copy.h"
 #include "model_maker.h"
 #include "realm/realm.h"
 #include "rng.h"
@@ -164,7 +163,7 @@ static realm_status set_vocab(realm_gguf_writer *w, const tool_model_spec *s, re
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             const int64_t i = realm_gguf_find_key(*src, keys[k]);
             if (i < 0) continue;
-            if ((st = tool_gguf_copy_kv(w, *src, i)) != REALM_OK) return st;
+            if ((st = realm_gguf_writer_copy_kv(w, *src, i)) != REALM_OK) return st;
         }
         return REALM_OK;
     }
