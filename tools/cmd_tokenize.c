@@ -39,44 +39,6 @@ static char *read_all(const char *path, size_t *len) {
     return buf;
 }
 
-static bool is_long_with_value(const char *arg) {
-    return strcmp(arg, "--model") == 0 || strcmp(arg, "--prompt") == 0 || strcmp(arg, "--file") == 0;
-}
-
-/* The documented short forms (-m FILE, -p TEXT, -f FILE) become
- * "--model=FILE" ..., which args.c parses; the '=' form also lets a prompt
- * start with dashes. Returns the new argv (strings malloc'd where joined). */
-static char **expand_short(int argc, char **argv, bool *joined) {
-    static const char *const shorts[][2] = {{"-m", "model"}, {"-p", "prompt"}, {"-f", "file"}};
-    char **out = calloc((size_t)argc + 1, sizeof *out);
-    if (!out) return NULL;
-    int k = 0;
-    for (int i = 0; i < argc; i++) {
-        joined[k] = false;
-        out[k] = argv[i];
-        if (i > 0 && i + 1 < argc && is_long_with_value(argv[i])) {
-            out[++k] = argv[++i]; /* a value, even "-m", stays as it is */
-            joined[k] = false;
-            k++;
-            continue;
-        }
-        for (size_t s = 0; i > 0 && i + 1 < argc && s < sizeof shorts / sizeof shorts[0]; s++) {
-            if (strcmp(argv[i], shorts[s][0]) != 0) continue;
-            size_t n = strlen(shorts[s][1]) + strlen(argv[i + 1]) + 4;
-            char *j = malloc(n);
-            if (!j) break;
-            snprintf(j, n, "--%s=%s", shorts[s][1], argv[i + 1]);
-            out[k] = j;
-            joined[k] = true;
-            i++;
-            break;
-        }
-        k++;
-    }
-    out[k] = NULL;
-    return out;
-}
-
 static int tokenize_text(const char *model, const char *text, size_t len, bool no_bos) {
     realm_gguf *g = NULL;
     realm_tokenizer *t = NULL;
@@ -119,22 +81,24 @@ int tool_cmd_tokenize(int argc, char **argv) {
     bool no_bos = false;
     tool_opt opts[] = {
         {.name = "model",
+         .short_name = 'm',
          .kind = TOOL_OPT_STRING,
          .value = &model,
          .metavar = "FILE",
          .required = true,
-         .help = "GGUF file whose vocab (tokenizer.ggml.*) is used; short: -m FILE"},
+         .help = "GGUF file whose vocab (tokenizer.ggml.*) is used"},
         {.name = "prompt",
+         .short_name = 'p',
          .kind = TOOL_OPT_STRING,
          .value = &prompt,
          .metavar = "TEXT",
-         .help = "the text; short: -p TEXT"},
+         .help = "the text"},
         {.name = "file",
+         .short_name = 'f',
          .kind = TOOL_OPT_STRING,
          .value = &file,
          .metavar = "FILE",
-         .help = "read the text from FILE byte for byte, trailing newlines included ('-': stdin); short: -f "
-                 "FILE"},
+         .help = "read the text from FILE byte for byte, trailing newlines included ('-': stdin)"},
         {.name = "no-bos",
          .kind = TOOL_OPT_FLAG,
          .value = &no_bos,
@@ -148,40 +112,20 @@ int tool_cmd_tokenize(int argc, char **argv) {
                         "example: realm tokenize -m model.gguf -p \"Hello world\"",
                     .opts = opts,
                     .n_opts = sizeof opts / sizeof opts[0]};
-    bool *joined = calloc((size_t)argc + 1, sizeof *joined);
-    char **args = joined ? expand_short(argc, argv, joined) : NULL;
-    if (!args) {
-        free(joined);
-        tool_error(CMD, "out of memory");
-        return TOOL_EXIT_FAILURE;
-    }
-    int n_args = 0;
-    while (args[n_args])
-        n_args++;
-    size_t len = 0;
-    char *text = NULL;
     int rc;
-    if (!tool_args_parse(&cli, n_args, args, &rc)) goto done;
-    rc = TOOL_EXIT_USAGE;
+    if (!tool_args_parse(&cli, argc, argv, &rc)) return rc;
     if ((prompt != NULL) == (file != NULL)) {
         tool_error(CMD, "give the text with exactly one of --prompt (-p) and --file (-f)");
-        goto done;
+        return TOOL_EXIT_USAGE;
     }
-    if (file) {
-        text = read_all(file, &len);
-        if (!text) {
-            tool_error(CMD, "cannot read '%s'", file);
-            rc = TOOL_EXIT_FAILURE;
-            goto done;
-        }
+    if (!file) return tokenize_text(model, prompt, strlen(prompt), no_bos);
+    size_t len = 0;
+    char *text = read_all(file, &len);
+    if (!text) {
+        tool_error(CMD, "cannot read '%s'", file);
+        return TOOL_EXIT_FAILURE;
     }
-    /* Prompt and model point into args: use them before freeing. */
-    rc = tokenize_text(model, text ? text : prompt, text ? len : strlen(prompt), no_bos);
-done:
+    rc = tokenize_text(model, text, len, no_bos);
     free(text);
-    for (int i = 0; i < n_args; i++)
-        if (joined[i]) free(args[i]);
-    free(args);
-    free(joined);
     return rc;
 }
