@@ -1,6 +1,7 @@
 /* Stress: many runs of one plan (same bits every time, memory flat), many
  * runtime create/destroy cycles, several runtimes and plans at once on
- * different threads (bit-identical to a serial run).
+ * different threads (bit-identical to a serial run), generation to the
+ * context limit and past it (with ../shared/models).
  *
  * Counts are the issue's (10,000 runs, 1,000 cycles) in a normal build and
  * a tenth under sanitizers; REALM_STRESS_DIV=<n> in the environment divides
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/error.h"
 #include "realm/realm.h"
 #include "test_runtime_sanitizer.h"
 #include "util.h"
@@ -265,4 +267,82 @@ Test(stress, concurrent_runtimes_and_plans_match_serial, .timeout = 600) {
         }
     }
     weights_free(&w);
+}
+
+static int32_t argmax(const float *x, int64_t n) {
+    int64_t best = 0;
+    for (int64_t i = 1; i < n; i++)
+        if (x[i] > x[best]) best = i;
+    return (int32_t)best;
+}
+
+/* Greedy generation one token at a time until the context is full (2,000
+ * positions), then past it: a clear REALM_ERR_STATE with the position kept;
+ * rewinding (realm_context_set_pos) makes room again. A second pass over
+ * the same tokens gives the same greedy choices with memory flat. */
+Test(stress, generate_2000_tokens_to_the_context_limit_and_past, .timeout = 600) {
+    char path[4096];
+    if (!tu_shared_path("models/stories260K-f32.gguf", path, sizeof path)) cr_skip_test("no ../shared");
+    FILE *f = fopen(path, "rb");
+    if (!f) cr_skip_test("no %s", path);
+    fclose(f);
+    realm_model *m = NULL;
+    cr_assert_eq(realm_model_load(path, &m), REALM_OK, "%s", realm_last_error());
+    realm_model_hparams hp;
+    cr_assert_eq(realm_model_get_hparams(m, &hp), REALM_OK);
+    realm_runtime_params rp = realm_runtime_params_default();
+    rp.n_threads = 2;
+    realm_runtime *rt = NULL;
+    cr_assert_eq(realm_runtime_create(&rp, &rt), REALM_OK, "%s", realm_last_error());
+    const int64_t n_ctx = scaled(2000);
+    realm_context_params cp = realm_context_params_default();
+    cp.n_ctx = n_ctx;
+    cp.n_batch = 16;
+    realm_context *c = NULL;
+    cr_assert_eq(realm_context_create(m, rt, &cp, &c), REALM_OK, "%s", realm_last_error());
+    cr_assert_eq(realm_context_n_ctx(c), n_ctx);
+
+    int32_t *tok = malloc(sizeof(int32_t) * (size_t)(n_ctx + 1));
+    cr_assert_not_null(tok);
+    tok[0] = 1; /* BOS */
+    const float *logits = NULL;
+    for (int64_t i = 0; i < n_ctx; i++) {
+        cr_assert_eq(realm_context_eval(c, &tok[i], 1, &logits), REALM_OK, "token %lld: %s", (long long)i,
+                     realm_last_error());
+        tok[i + 1] = argmax(logits, hp.n_vocab);
+    }
+    cr_assert_eq(realm_context_pos(c), n_ctx);
+    /* Past the limit: refused, nothing run, position kept. */
+    realm_error(REALM_OK, "%s", "");
+    cr_assert_eq(realm_context_eval(c, &tok[n_ctx], 1, &logits), REALM_ERR_STATE);
+    cr_assert(realm_last_error()[0] != '\0');
+    cr_assert_eq(realm_context_pos(c), n_ctx);
+    /* Rewind half way: the same token at the same position gives the same next token. */
+    cr_assert_eq(realm_context_set_pos(c, n_ctx / 2), REALM_OK, "%s", realm_last_error());
+    cr_assert_eq(realm_context_eval(c, &tok[n_ctx / 2], 1, &logits), REALM_OK, "%s", realm_last_error());
+    cr_assert_eq(argmax(logits, hp.n_vocab), tok[n_ctx / 2 + 1]);
+
+    /* Second pass from position 0, memory measured after a warm-up. */
+    cr_assert_eq(realm_context_set_pos(c, 0), REALM_OK);
+    long rss0 = -1;
+    int64_t differ = 0;
+    for (int64_t i = 0; i < n_ctx; i++) {
+        if (i == 64) rss0 = proc_status_kb("VmRSS");
+        cr_assert_eq(realm_context_eval(c, &tok[i], 1, &logits), REALM_OK, "pass 2, token %lld: %s",
+                     (long long)i, realm_last_error());
+        differ += argmax(logits, hp.n_vocab) != tok[i + 1];
+    }
+    const long rss1 = proc_status_kb("VmRSS");
+    cr_assert_eq(differ, 0, "%lld of %lld greedy tokens differ on the second pass", (long long)differ,
+                 (long long)n_ctx);
+    if (!STRESS_SANITIZED && rss0 > 0) {
+        cr_log_info("generation: %lld tokens twice, VmRSS %ld -> %ld kB over the second pass",
+                    (long long)n_ctx, rss0, rss1);
+        cr_assert_lt(rss1 - rss0, 1024, "VmRSS grew by %ld kB over %lld tokens", rss1 - rss0,
+                     (long long)n_ctx);
+    }
+    free(tok);
+    realm_context_destroy(c);
+    realm_runtime_destroy(rt);
+    realm_model_destroy(m);
 }
