@@ -100,9 +100,41 @@ static int64_t node_flops(const realm_tensor *t, int64_t tokens) {
         return 5 * numel;
     case GOP_ROPE:
         return 3 * numel;
+    case GOP_ATTENTION: {
+        /* q.k and p.v: 4 * head_dim per (head, query, visible key); query i
+         * sees the pos cached keys and the run's first i + 1 */
+        const int64_t pos = t->cache ? t->cache->pos : 0, hd = t->cache ? t->cache->head_dim : 0;
+        return 4 * hd * t->n_head * (tokens * pos + tokens * (tokens + 1) / 2);
+    }
     default:
         return 0;
     }
+}
+
+/* Bytes a node reads and writes: its sources and result, except where an op
+ * reads only part of a source (or of the KV cache) or moves nothing. */
+static int64_t node_bytes(const realm_tensor *t, int64_t tokens) {
+    const int64_t out = tensor_bytes(t, tokens);
+    switch (t->op) {
+    case GOP_RESHAPE: /* a view: not run */
+        return 0;
+    case GOP_GET_ROWS: { /* the rows looked up, the ids, the result */
+        const realm_tensor *tab = t->src[0];
+        const int64_t rows = graph_numel(t, tokens) / tab->dims[tab->n_dims - 1];
+        return rows * (int64_t)realm_row_bytes(tab->type, tab->dims[tab->n_dims - 1]) +
+               tensor_bytes(t->src[1], tokens) + out;
+    }
+    case GOP_LAST_ROW:
+        return 2 * out;
+    default:
+        break;
+    }
+    int64_t b = out;
+    for (int i = 0; i < GRAPH_MAX_SRC; i++)
+        if (t->src[i]) b += tensor_bytes(t->src[i], tokens);
+    if (t->op == GOP_ATTENTION && t->cache) /* K and V of every visible position */
+        b += 2 * (t->cache->pos + tokens) * t->cache->n_head_kv * t->cache->head_dim * (int64_t)sizeof(float);
+    return b;
 }
 
 void graph_profile_node_end(realm_plan *p, int step) {
@@ -115,9 +147,7 @@ void graph_profile_node_end(realm_plan *p, int step) {
     const int64_t cols = graph_dim(t, t->n_dims - 1, T);
     n->rows = cols ? graph_numel(t, T) / cols : 0;
     n->flops = node_flops(t, T);
-    n->bytes = tensor_bytes(t, T);
-    for (int i = 0; i < GRAPH_MAX_SRC; i++)
-        if (t->src[i]) n->bytes += tensor_bytes(t->src[i], T);
+    n->bytes = node_bytes(t, T);
     /* A node whose work no wrapped callback saw ran on the calling thread. */
     graph_prof_slot *s = prof->slots + (size_t)step * (size_t)prof->n_threads;
     bool any = false;

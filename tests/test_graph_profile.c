@@ -461,3 +461,74 @@ Test(graph_profile, errors) {
     realm_runtime_destroy(rt);
     net_free(&n);
 }
+
+/* Attention through a KV cache: FLOPs follow the cache position (4 *
+ * head_dim per head, query and visible key); get_rows counts the rows it
+ * looks up, not the whole table. */
+Test(graph_profile, attention_and_get_rows) {
+    enum { NH = 4, NKV = 2, HD = 16, V = 32, COLS = NH * HD, MAXT = 8 };
+    realm_graph *g = NULL;
+    realm_status st;
+    cr_assert_eq(realm_graph_create(&g), REALM_OK);
+    realm_kv_cache *kv = NULL;
+    cr_assert_eq(realm_kv_cache_create(1, 16, NKV, HD, &kv), REALM_OK, "%s", realm_last_error());
+    const int64_t qd[3] = {REALM_DIM_DYNAMIC, NH, HD}, kd[3] = {REALM_DIM_DYNAMIC, NKV, HD},
+                  td[2] = {V, COLS};
+    realm_tensor *q = realm_input(g, "q", 3, qd, MAXT, &st), *k = realm_input(g, "k", 3, kd, MAXT, &st),
+                 *v = realm_input(g, "v", 3, kd, MAXT, &st);
+    realm_tensor *att = realm_op_attention(g, q, k, v, kv, 0, 0.25f, &st);
+    cr_assert_not_null(att, "%s", realm_last_error());
+    static float table[V * COLS];
+    tu_rng r = {17};
+    tu_fill(&r, table, V * COLS, 1.0f);
+    realm_tensor *ids = realm_input_ids(g, "ids", MAXT, &st);
+    realm_tensor *tw = realm_weight(g, "table", REALM_TYPE_F32, 2, td, table, &st);
+    realm_tensor *emb = realm_op_get_rows(g, tw, ids, &st);
+    cr_assert_not_null(emb, "%s", realm_last_error());
+    cr_assert_eq(realm_graph_output(g, att), REALM_OK);
+    cr_assert_eq(realm_graph_output(g, emb), REALM_OK);
+    realm_runtime *rt = make_rt(2);
+    realm_plan *plan = NULL;
+    realm_graph_options o = realm_graph_options_default();
+    o.flags = REALM_GRAPH_PROFILE;
+    cr_assert_eq(realm_graph_compile(g, rt, &o, &plan), REALM_OK, "%s", realm_last_error());
+    static float qv[MAXT * NH * HD], kvv[MAXT * NKV * HD];
+    tu_fill(&r, qv, MAXT * NH * HD, 1.0f);
+    tu_fill(&r, kvv, MAXT * NKV * HD, 1.0f);
+    const int32_t idv[MAXT] = {3, 1, 4, 1, 5, 9, 2, 6};
+    const int64_t runs_t[2] = {3, 2};
+    for (int i = 0; i < 2; i++) {
+        const int64_t T = runs_t[i];
+        realm_binding b[4] = {
+            {.tensor = q, .data = qv, .shape = {3, {T, NH, HD}}},
+            {.tensor = k, .data = kvv, .shape = {3, {T, NKV, HD}}},
+            {.tensor = v, .data = kvv, .shape = {3, {T, NKV, HD}}},
+            {.tensor = ids, .data = (const float *)(const void *)idv, .shape = {1, {T}}},
+        };
+        cr_assert_eq(realm_plan_run(plan, b, 4), REALM_OK, "%s", realm_last_error());
+    }
+    int count = 0;
+    cr_assert_eq(realm_plan_profile_count(plan, &count), REALM_OK);
+    bool saw_att = false, saw_rows = false;
+    for (int i = 0; i < count; i++) {
+        realm_node_profile np;
+        cr_assert_eq(realm_plan_profile_get(plan, i, &np), REALM_OK);
+        cr_assert_eq(np.runs, 2);
+        if (strcmp(np.op, "attention") == 0) {
+            saw_att = true;
+            /* run 1: 3 tokens at position 0 see 1+2+3 keys; run 2: 2 tokens at 3 see 4+5 */
+            cr_assert_eq(np.flops, 4 * HD * NH * (6 + 9), "attention flops %lld", (long long)np.flops);
+            cr_assert_gt(np.bytes, 2 * (3 + 5) * NKV * HD * 4);
+        } else if (strcmp(np.op, "get_rows") == 0) {
+            saw_rows = true;
+            cr_assert_eq(np.flops, 0);
+            cr_assert_eq(np.bytes, (3 + 2) * (2 * COLS * 4 + 4), "get_rows bytes %lld", (long long)np.bytes);
+        }
+        cr_assert_geq(np.balance, 1.0 - 1e-9);
+    }
+    cr_assert(saw_att && saw_rows, "attention %d, get_rows %d", saw_att, saw_rows);
+    realm_plan_destroy(plan);
+    realm_runtime_destroy(rt);
+    realm_graph_destroy(g);
+    realm_kv_cache_destroy(kv);
+}

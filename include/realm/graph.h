@@ -498,9 +498,11 @@ void realm_plan_destroy(realm_plan *plan);
  *
  * FLOPs are nominal: a matmul counts 2 * n_out * k per activation row
  * (2 * m * n * k for the f32 matmul); add, mul, scale and unary ops 1 per
- * element, swiglu 2, rms_norm and rope 3, layer_norm and softmax 5; other
- * ops 0. Bytes are the node's sources (weights as stored, activations as
- * f32) plus its result, each counted once per run.
+ * element, swiglu 2, rms_norm and rope 3, layer_norm and softmax 5;
+ * attention 4 * head_dim per (head, query, visible key); other ops 0. Bytes
+ * are the node's sources (weights as stored, activations as f32) plus its
+ * result, each counted once per run; get_rows counts the rows it looks up,
+ * attention adds the cached K and V it reads, a reshape moves nothing.
  */
 typedef struct realm_node_profile {
     const char *op;   /**< op name (static string) */
