@@ -177,10 +177,11 @@ Test(tool_bench_graph, trace) {
     cr_assert_not_null(strstr(r.err, "profile: 4 nodes, 2 threads, 20 runs"), "%s", r.err);
     cr_assert_not_null(strstr(r.err, "total"), "%s", r.err);
     size_t len = 0;
-    char *text = tu_read_file(path, &len);
+    char *raw = tu_read_file(path, &len);
     unlink(path);
+    cr_assert_not_null(raw);
+    char *text = realloc(raw, len + 1);
     cr_assert_not_null(text);
-    text = realloc(text, len + 1);
     text[len] = '\0';
     cr_assert_eq(strncmp(text, "{\"traceEvents\":[", 16), 0, "%.40s", text);
     int x_events = 0;
