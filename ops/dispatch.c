@@ -24,6 +24,7 @@ static void build_optimized(void) {
     optimized.name = "optimized-scalar";
     optimized.matmul_quant = realm_opt_matmul_quant;
     optimized.attention = realm_opt_attention;
+    optimized.rope = realm_opt_rope;
     const char *f32_isa = "reference";
     const int cap = realm_isa_cap();
     const realm_cpu_features *f = realm_cpu_get_features();
@@ -37,6 +38,7 @@ static void build_optimized(void) {
         optimized.name = "optimized-avx512-vnni";
         optimized.gemm_f32_nn = realm_gemm_f32_nn_avx512;
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx512;
+        optimized.attention = realm_attention_avx512;
         f32_isa = "avx512 14x32";
     }
     /* the name says which kernel serves each matmul path (`realm info`) */

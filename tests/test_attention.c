@@ -121,3 +121,35 @@ Test(attention, bad_arguments) {
     cr_assert_eq(realm_attention((realm_backend)7, q, k, v, o, 1, 2, 1, 4, 1, 0, 1), REALM_ERR_INVALID_ARG);
     cr_assert_str_neq(realm_last_error(), "");
 }
+
+Test(attention, optimized_rope_bit_identical_to_naive) {
+    tu_rng r = {31};
+    const int64_t shapes[][3] = {{5, 8, 64}, {3, 3, 24}, {7, 2, 200}, {1, 32, 64}};
+    for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
+        const int64_t T = shapes[c][0], H = shapes[c][1], hd = shapes[c][2], n = T * H * hd;
+        float *x = malloc(sizeof(float) * n), *a = malloc(sizeof(float) * n), *b = malloc(sizeof(float) * n);
+        int32_t pos[7] = {0, 5, 1000, 77777, 3, 12, 250000};
+        tu_fill(&r, x, n, 2.0f);
+        for (int mode = 0; mode < 2; mode++)
+            for (int rot = 0; rot < 2; rot++) {
+                realm_rope_params p = realm_rope_params_default();
+                p.mode = (realm_rope_mode)mode;
+                p.n_rot = rot ? hd / 2 - (hd / 2) % 2 : 0;
+                p.freq_base = 500000.0f;
+                p.pos0 = 17;
+                for (int use_pos = 0; use_pos < 2; use_pos++) {
+                    const int32_t *pp = use_pos ? pos : NULL;
+                    cr_assert_eq(realm_rope(REALM_BACKEND_NAIVE, x, a, T, H, hd, pp, &p), REALM_OK);
+                    cr_assert_eq(realm_rope(REALM_BACKEND_OPTIMIZED, x, b, T, H, hd, pp, &p), REALM_OK);
+                    cr_assert_eq(memcmp(a, b, sizeof(float) * n), 0, "shape %zu mode %d rot %d pos %d", c,
+                                 mode, rot, use_pos);
+                    memcpy(b, x, sizeof(float) * n); /* in place */
+                    cr_assert_eq(realm_rope(REALM_BACKEND_OPTIMIZED, b, b, T, H, hd, pp, &p), REALM_OK);
+                    cr_assert_eq(memcmp(a, b, sizeof(float) * n), 0);
+                }
+            }
+        free(x);
+        free(a);
+        free(b);
+    }
+}

@@ -1,0 +1,93 @@
+/* AVX-512 causal attention: per query row, keys in blocks of 16. Scores of
+ * a block (zmm dot products), one rescale of the running sum when the block
+ * raises the max, exp of the 16 scores at once (polynomial, ~1 ulp), then
+ * the weighted V rows. Rows are independent: any split, the same bits. */
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+#include "attention/attention.h"
+
+/* e^x for x <= 0 (lanes of -inf give 0): 2^n * p(r), r = x - n ln2 in
+ * [-ln2/2, ln2/2], p a degree-6 Taylor/minimax polynomial (Cephes). */
+static inline __m512 exp512(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-104.0f)); /* e^-104 is 0 in float */
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    const __m512 r2 = _mm512_mul_ps(r, r);
+    p = _mm512_fmadd_ps(p, r2, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(p, n);
+}
+
+/* q . k over hd floats (tail masked). */
+static inline float dot512(const float *q, const float *k, int64_t hd) {
+    __m512 a = _mm512_setzero_ps();
+    int64_t d = 0;
+    for (; d + 16 <= hd; d += 16)
+        a = _mm512_fmadd_ps(_mm512_loadu_ps(q + d), _mm512_loadu_ps(k + d), a);
+    if (d < hd) {
+        const __mmask16 m = (__mmask16)((1u << (hd - d)) - 1);
+        a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, q + d), _mm512_maskz_loadu_ps(m, k + d), a);
+    }
+    return _mm512_reduce_add_ps(a);
+}
+
+void realm_attention_avx512(const float *q, const float *k, const float *v, float *out, int64_t r0,
+                            int64_t r1, int64_t n_head, int64_t n_head_kv, int64_t hd, int64_t n_kv,
+                            int64_t pos0, float scale) {
+    const int64_t group = n_head / n_head_kv, kv_stride = n_head_kv * hd;
+    _Alignas(64) float acc[REALM_ATTENTION_MAX_HEAD_DIM];
+    _Alignas(64) float s[16], p[16];
+    const int64_t nd = (hd + 15) / 16;
+    const __mmask16 tail = (__mmask16)(hd % 16 ? (1u << (hd % 16)) - 1 : 0xFFFF);
+    for (int64_t r = r0; r < r1; r++) {
+        const int64_t t = r / n_head, h = r % n_head, kh = h / group;
+        const float *qr = q + r * hd;
+        const int64_t n = (pos0 + t < n_kv - 1 ? pos0 + t : n_kv - 1) + 1; /* keys visible */
+        const float *kb = k + kh * hd, *vb = v + kh * hd;
+        float m = -INFINITY, l = 0;
+        memset(acc, 0, sizeof(float) * (size_t)(nd * 16));
+        for (int64_t j0 = 0; j0 < n; j0 += 16) {
+            const int nb = n - j0 < 16 ? (int)(n - j0) : 16;
+            for (int j = 0; j < nb; j++)
+                s[j] = dot512(qr, kb + (j0 + j) * kv_stride, hd) * scale;
+            const __mmask16 live = (__mmask16)(nb == 16 ? 0xFFFF : (1u << nb) - 1);
+            const __m512 sv = _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), live, s);
+            const float bm = _mm512_reduce_max_ps(sv);
+            if (bm > m) {
+                const float c = expf(m - bm); /* 0 on the first block */
+                l *= c;
+                const __m512 cv = _mm512_set1_ps(c);
+                for (int64_t d = 0; d < nd; d++)
+                    _mm512_store_ps(acc + 16 * d, _mm512_mul_ps(_mm512_load_ps(acc + 16 * d), cv));
+                m = bm;
+            }
+            const __m512 pv = _mm512_maskz_mov_ps(live, exp512(_mm512_sub_ps(sv, _mm512_set1_ps(m))));
+            l += _mm512_reduce_add_ps(pv);
+            _mm512_store_ps(p, pv);
+            for (int j = 0; j < nb; j++) {
+                const __m512 pj = _mm512_set1_ps(p[j]);
+                const float *vj = vb + (j0 + j) * kv_stride;
+                int64_t d = 0;
+                for (; d + 1 < nd || (d < nd && tail == 0xFFFF); d++)
+                    _mm512_store_ps(acc + 16 * d, _mm512_fmadd_ps(pj, _mm512_loadu_ps(vj + 16 * d),
+                                                                  _mm512_load_ps(acc + 16 * d)));
+                if (d < nd)
+                    _mm512_store_ps(acc + 16 * d,
+                                    _mm512_fmadd_ps(pj, _mm512_maskz_loadu_ps(tail, vj + 16 * d),
+                                                    _mm512_load_ps(acc + 16 * d)));
+            }
+        }
+        const float inv = 1.0f / l;
+        for (int64_t d = 0; d < hd; d++)
+            out[r * hd + d] = acc[d] * inv;
+    }
+}
