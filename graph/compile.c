@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "graph/graph_impl.h"
 #include "graph/profile.h"
+#include "runtime/matmul_ex.h"
 
 /* Arena offsets and sizes are multiples of this (a cache line). */
 #define ARENA_ALIGN 64
@@ -112,12 +113,18 @@ static realm_status plan_arena(realm_plan *p) {
         slots[s].last = p->is_out[t->id] ? n : s;
         /* a reshape has no storage of its own: reading it (or keeping it as
          * an output) keeps the tensor it views alive */
-        slots[s].size = t->op == GOP_RESHAPE ? 0 : slot_bytes(t, p->max_tokens);
+        slots[s].size = t->op == GOP_RESHAPE || p->fused[t->id] ? 0 : slot_bytes(t, p->max_tokens);
+        const int use = t->op == GOP_RESHAPE ? slots[s].last : s;
         for (int i = 0; i < GRAPH_MAX_SRC; i++) {
             const realm_tensor *src = t->src[i] ? graph_storage(t->src[i]) : NULL;
-            const int use = t->op == GOP_RESHAPE ? slots[s].last : s;
-            if (src && src->op != GOP_INPUT && src->op != GOP_WEIGHT && slots[step[src->id]].last < use)
-                slots[step[src->id]].last = use;
+            if (!src || src->op == GOP_INPUT || src->op == GOP_WEIGHT) continue;
+            if (slots[step[src->id]].last < use) slots[step[src->id]].last = use;
+            /* a fused op is computed inside its readers: its sources live to them */
+            for (int j = 0; p->fused[src->id] && j < GRAPH_MAX_SRC; j++) {
+                const realm_tensor *s2 = src->src[j] ? graph_storage(src->src[j]) : NULL;
+                if (s2 && s2->op != GOP_INPUT && s2->op != GOP_WEIGHT && slots[step[s2->id]].last < use)
+                    slots[step[s2->id]].last = use;
+            }
         }
     }
     /* Lower bound: peak over steps of the bytes alive at that step. */
@@ -160,6 +167,71 @@ static realm_status plan_arena(realm_plan *p) {
     return REALM_OK;
 }
 
+/* Ops that can be computed row by row inside a matmul's activation pass. */
+static bool fusable_op(const realm_tensor *t) {
+    return (t->op == GOP_RMS_NORM && !t->src[2]) || t->op == GOP_SWIGLU || t->op == GOP_UNARY ||
+           t->op == GOP_SCALE;
+}
+
+/* Marks the ops to fold into their readers: fusable, not an output, and read
+ * only by quantized matmuls (as their activations) that can take a prologue. */
+static realm_status plan_fusion(realm_plan *p) {
+    const int n = p->g->n;
+    p->fused = calloc((size_t)n, sizeof(bool));
+    int *readers = calloc((size_t)n, sizeof(int)), *mm_readers = calloc((size_t)n, sizeof(int));
+    if (!p->fused || !readers || !mm_readers) {
+        free(readers);
+        free(mm_readers);
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: out of memory");
+    }
+    for (int s = 0; s < p->n_nodes; s++) {
+        const realm_tensor *t = p->nodes[s];
+        for (int i = 0; i < GRAPH_MAX_SRC; i++) {
+            if (!t->src[i]) continue;
+            readers[t->src[i]->id]++;
+            if (i == 1 && t->op == GOP_MATMUL && realm_runtime_matmul_can_fuse(p->be, t->src[0]->type))
+                mm_readers[t->src[i]->id]++;
+        }
+    }
+    p->n_fused = 0;
+    for (int s = 0; p->fuse && s < p->n_nodes; s++) {
+        const realm_tensor *t = p->nodes[s];
+        if (fusable_op(t) && !p->is_out[t->id] && readers[t->id] > 0 && readers[t->id] == mm_readers[t->id]) {
+            p->fused[t->id] = true;
+            p->n_fused++;
+        }
+    }
+    free(readers);
+    free(mm_readers);
+    return REALM_OK;
+}
+
+/* One workspace for every matmul of the plan, sized for the largest at any
+ * token count, so runs allocate nothing. */
+static realm_status plan_matmul_workspace(realm_plan *p) {
+    size_t need = 0;
+    for (int s = 0; s < p->n_nodes; s++) {
+        const realm_tensor *t = p->nodes[s];
+        if (t->op != GOP_MATMUL) continue;
+        const int64_t k = t->src[0]->dims[1], rows = t->src[0]->dims[0];
+        const int64_t most = graph_numel(t->src[1], p->max_tokens) / k;
+        /* the GEMV path (few columns) and the GEMM path lay out differently */
+        const int64_t tries[3] = {most, most < 7 ? most : 7, 1};
+        for (int i = 0; i < 3; i++) {
+            const size_t b = realm_runtime_matmul_ws_bytes(p->rt, p->be, t->src[0]->type, rows, k, tries[i],
+                                                           p->fused[t->src[1]->id]);
+            if (b > need) need = b;
+        }
+    }
+    p->mm_ws_bytes = need;
+    if (!need) return REALM_OK;
+    p->mm_ws = aligned_alloc(ARENA_ALIGN, (need + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN);
+    if (!p->mm_ws)
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: matmul workspace of %zu bytes",
+                           need);
+    return REALM_OK;
+}
+
 /* Fills a zeroed plan for g; the caller destroys it on failure. */
 static realm_status build_plan(realm_plan *p, realm_graph *g) {
     p->max_tokens = g->max_tokens ? g->max_tokens : 1;
@@ -186,12 +258,14 @@ static realm_status build_plan(realm_plan *p, realm_graph *g) {
                                    w->id, w->name[0] ? " '" : "", w->name, w->name[0] ? "'" : "");
             p->wdata[w->id] = w->data;
         }
+    if ((st = plan_fusion(p)) != REALM_OK) return st;
     for (int s = 0; s < p->n_nodes; s++)
         if (slot_bytes(p->nodes[s], p->max_tokens) == 0)
             return realm_error(REALM_ERR_OVERFLOW, "realm_graph_compile: node %d (%s) too large",
                                p->nodes[s]->id, graph_op_name(p->nodes[s]->op));
     st = plan_arena(p);
     if (st != REALM_OK) return st;
+    if ((st = plan_matmul_workspace(p)) != REALM_OK) return st;
     p->arena = aligned_alloc(ARENA_ALIGN, p->arena_bytes ? p->arena_bytes : ARENA_ALIGN);
     if (!p->arena)
         return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: arena of %zu bytes: out of memory",
@@ -208,9 +282,10 @@ realm_status realm_graph_compile(realm_graph *g, realm_runtime *rt, const realm_
                            : !rt ? "runtime"
                                  : "out");
     const realm_graph_options o = options ? *options : realm_graph_options_default();
-    if (o.flags & ~REALM_GRAPH_PROFILE)
+    const uint32_t known = REALM_GRAPH_PROFILE | REALM_GRAPH_NO_FUSION;
+    if (o.flags & ~known)
         return realm_error(REALM_ERR_INVALID_ARG, "realm_graph_compile: unknown flags 0x%x",
-                           (unsigned)(o.flags & ~REALM_GRAPH_PROFILE));
+                           (unsigned)(o.flags & ~known));
     if (o.backend != REALM_BACKEND_NAIVE && o.backend != REALM_BACKEND_OPTIMIZED)
         return realm_error(REALM_ERR_INVALID_ARG, "realm_graph_compile: invalid backend %d", (int)o.backend);
     bool any_output = false;
@@ -223,6 +298,7 @@ realm_status realm_graph_compile(realm_graph *g, realm_runtime *rt, const realm_
     p->g = g;
     p->rt = rt;
     p->be = o.backend;
+    p->fuse = !(o.flags & REALM_GRAPH_NO_FUSION);
     realm_status st = build_plan(p, g);
     if (st == REALM_OK && (o.flags & REALM_GRAPH_PROFILE)) st = graph_profile_create(p);
     if (st != REALM_OK) {
@@ -243,6 +319,7 @@ realm_status realm_plan_get_info(const realm_plan *plan, realm_plan_info *out) {
     out->arena_bytes = plan->arena_bytes;
     out->arena_lower_bound = plan->lower_bound;
     out->backend = plan->be;
+    out->n_fused = plan->n_fused;
     return REALM_OK;
 }
 
@@ -255,6 +332,8 @@ void realm_plan_destroy(realm_plan *plan) {
     free(plan->bound);
     free(plan->is_out);
     free(plan->arena);
+    free(plan->fused);
+    free(plan->mm_ws);
     graph_profile_destroy(plan->prof);
     free(plan);
 }

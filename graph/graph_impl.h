@@ -75,6 +75,11 @@ struct realm_plan {
     int64_t tokens; /* dynamic dim of the last run */
     bool ran;
     struct graph_profile *prof; /* REALM_GRAPH_PROFILE: graph/profile.h; else NULL */
+    bool fuse;                  /* options allow fusion */
+    bool *fused;                /* (graph n) node folded into its matmuls' activation pass */
+    int n_fused;
+    void *mm_ws; /* matmul workspace for the largest matmul (runs allocate nothing) */
+    size_t mm_ws_bytes;
 };
 
 /* Name of an op for messages. */

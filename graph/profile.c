@@ -196,87 +196,22 @@ static void timed_rows(void *vctx, int64_t r0, int64_t r1, int thread) {
 }
 
 realm_status graph_parallel_rows(realm_plan *p, int64_t n_rows, int64_t grain, realm_rows_fn fn, void *ctx) {
+    if (n_rows >= 1 && n_rows <= grain) {
+        /* one chunk: the calling thread (thread 0) runs it, the same chunk
+         * as the runtime would make, without waking the others */
+        const int64_t t0 = p->prof ? graph_now_ns() : 0;
+        fn(ctx, 0, n_rows, 0);
+        if (p->prof) record(p->prof, 0, t0, graph_now_ns());
+        return REALM_OK;
+    }
     if (!p->prof) return realm_runtime_parallel_rows(p->rt, n_rows, grain, fn, ctx);
     timed_rows_ctx w = {.prof = p->prof, .fn = fn, .ctx = ctx};
     return realm_runtime_parallel_rows(p->rt, n_rows, grain, timed_rows, &w);
 }
 
-/* The two steps of realm_runtime_matmul_quant() (runtime/matmul.c), timed. */
-typedef struct mm_ctx {
-    graph_profile *prof;
-    const realm_kernel_table *kt;
-    realm_qmm q;
-    bool use_qmm;
-    realm_type t;
-    const uint8_t *W;
-    size_t row_bytes;
-    int64_t rows, k, batch;
-    const float *X;
-    float *Y;
-    uint8_t *scratch;
-    size_t scratch_bytes;
-    _Atomic int status;
-} mm_ctx;
-
-static void mm_quantize(void *ctx, int thread, int n_threads) {
-    mm_ctx *c = ctx;
-    const int64_t t0 = graph_now_ns();
-    realm_qmm_quantize(&c->q, c->X, c->k, c->batch * thread / n_threads, c->batch * (thread + 1) / n_threads);
-    record(c->prof, thread, t0, graph_now_ns());
-}
-
-static void mm_rows(void *ctx, int64_t r0, int64_t r1, int thread) {
-    mm_ctx *c = ctx;
-    const int64_t t0 = graph_now_ns();
-    if (c->use_qmm) {
-        realm_qmm_rows(&c->q, r0, r1, c->Y, c->rows, c->scratch + (size_t)thread * c->scratch_bytes);
-    } else {
-        const realm_status s = c->kt->matmul_quant(c->t, c->W + (size_t)r0 * c->row_bytes, r1 - r0, c->k,
-                                                   c->X, c->k, c->batch, c->Y + r0, c->rows);
-        int ok = REALM_OK;
-        if (s != REALM_OK) atomic_compare_exchange_strong(&c->status, &ok, (int)s);
-    }
-    record(c->prof, thread, t0, graph_now_ns());
-}
-
-static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
-
-realm_status graph_profile_matmul(realm_plan *p, realm_type wtype, const void *W, int64_t rows, int64_t k,
-                                  const float *X, int64_t batch, float *Y) {
-    static const char fn[] = "realm_plan_run (matmul)";
-    mm_ctx c = {.prof = p->prof, .status = REALM_OK};
-    REALM_TRY(realm_check_matmul_quant(fn, p->be, wtype, W, rows, k, X, batch, Y, &c.kt));
-    c.t = wtype;
-    c.W = W;
-    c.row_bytes = realm_row_bytes(wtype, k);
-    c.rows = rows;
-    c.k = k;
-    c.batch = batch;
-    c.X = X;
-    c.Y = Y;
-    c.use_qmm = p->be == REALM_BACKEND_OPTIMIZED && realm_type_get_traits(wtype)->is_quantized;
-    const int nt = realm_runtime_n_threads(p->rt);
-    int64_t grain = 16;
-    uint8_t *ws = NULL;
-    if (c.use_qmm) {
-        REALM_TRY(realm_qmm_init(&c.q, wtype, W, rows, k, batch));
-        const size_t act = align64(realm_qmm_act_bytes(&c.q));
-        c.scratch_bytes = align64(realm_qmm_scratch_bytes(&c.q));
-        grain = realm_qmm_grain(&c.q);
-        ws = aligned_alloc(64, act + c.scratch_bytes * (size_t)nt + 64);
-        if (!ws) return realm_error(REALM_ERR_OUT_OF_MEMORY, "%s: cannot allocate the workspace", fn);
-        realm_qmm_bind(&c.q, ws);
-        c.scratch = ws + act;
-    }
-    const realm_parallel_step steps[2] = {
-        {.threads_fn = mm_quantize},
-        {.rows_fn = mm_rows, .n_rows = rows, .grain = grain},
-    };
-    const realm_status s = c.use_qmm ? realm_runtime_parallel_steps(p->rt, steps, 2, &c)
-                                     : realm_runtime_parallel_steps(p->rt, steps + 1, 1, &c);
-    free(ws);
-    if (s == REALM_OK && atomic_load(&c.status) != REALM_OK) return (realm_status)atomic_load(&c.status);
-    return s;
+/* Timer of the runtime's matmul (runtime/matmul_ex.h) for profiled plans. */
+void graph_profile_timer(void *prof, int thread, int64_t t0_ns, int64_t t1_ns) {
+    record(prof, thread, t0_ns, t1_ns);
 }
 
 /* ---- public queries --------------------------------------------------------- */

@@ -4,7 +4,7 @@
  * A profiled run records, per node, its wall interval and, per runtime
  * thread, the first start, last end and summed duration of the chunks that
  * thread ran inside the node (the parallel callbacks are wrapped by
- * graph_parallel_rows() and graph_profile_matmul()). Each thread writes only
+ * graph_parallel_rows() and, for matmuls, graph_profile_timer()). Each thread writes only
  * its own slot; the caller reads them after the region's barrier. A run's
  * numbers are added to the totals only when the run succeeds. */
 #ifndef REALM_GRAPH_PROFILE_H
@@ -55,10 +55,8 @@ void graph_profile_run_end(realm_plan *p);
  * callback is timed per thread for the current node. */
 realm_status graph_parallel_rows(realm_plan *p, int64_t n_rows, int64_t grain, realm_rows_fn fn, void *ctx);
 
-/* realm_runtime_matmul_quant() with both steps timed per thread (the same
- * kernels, partition and bits); for profiled plans only. */
-realm_status graph_profile_matmul(realm_plan *p, realm_type wtype, const void *W, int64_t rows, int64_t k,
-                                  const float *X, int64_t batch, float *Y);
+/* A realm_mm_timer_fn (runtime/matmul_ex.h): ctx is the plan's profile. */
+void graph_profile_timer(void *prof, int thread, int64_t t0_ns, int64_t t1_ns);
 
 /* REALM_ERR_STATE with a message naming fn when plan has no profile. */
 realm_status graph_profile_check(const realm_plan *plan, const char *fn);

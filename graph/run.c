@@ -5,6 +5,8 @@
 #include "core/error.h"
 #include "graph/graph_impl.h"
 #include "graph/profile.h"
+#include "kernels.h"
+#include "runtime/matmul_ex.h"
 
 /* Elementwise ops run in blocks of this many elements. */
 #define EW_BLOCK 4096
@@ -121,18 +123,72 @@ static void row_op_rows(void *vctx, int64_t r0, int64_t r1, int thread) {
         row_block(c, r, r + c->grain < r1 ? r + c->grain : r1);
 }
 
+/* A fused op (compile.c: plan_fusion) computed one activation row at a time
+ * by the matmul that reads it: the same kernels as its own node would run. */
+typedef struct fused_ctx {
+    const realm_tensor *t;
+    const realm_kernel_table *kt;
+    int64_t k;
+    const float *a, *b; /* sources */
+} fused_ctx;
+
+static void fused_row(void *ctx, int64_t r, float *out) {
+    const fused_ctx *c = ctx;
+    const float *a = c->a + r * c->k;
+    switch (c->t->op) {
+    case GOP_RMS_NORM:
+        c->kt->rms_norm(a, c->b, out, 1, c->k, c->t->fparam);
+        break;
+    case GOP_SWIGLU:
+        c->kt->unary[REALM_UNARY_SILU](a, out, c->k);
+        c->kt->mul(out, c->b + r * c->k, out, c->k);
+        break;
+    case GOP_UNARY:
+        c->kt->unary[c->t->unary](a, out, c->k);
+        break;
+    case GOP_SCALE:
+        c->kt->scale(a, c->t->fparam, out, c->k);
+        break;
+    default:
+        break; /* plan_fusion fuses only the ops above */
+    }
+}
+
 realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
     const int64_t T = p->tokens;
     float *y = (float *)(p->arena + p->offset[t->id]);
     const realm_tensor *s0 = t->src[0], *s1 = t->src[1], *s2 = t->src[2];
+    if (p->fused[t->id]) return REALM_OK; /* its matmuls compute it */
     if (t->op >= GOP_GET_ROWS) return graph_exec_llm(p, t);
     if (t->op == GOP_MATMUL) {
         const int64_t k = s0->dims[1];
-        if (p->prof)
-            return graph_profile_matmul(p, s0->type, p->wdata[s0->id], s0->dims[0], k, tensor_data(p, s1),
-                                        graph_numel(s1, T) / k, y);
-        return realm_runtime_matmul_quant(p->rt, p->be, s0->type, p->wdata[s0->id], s0->dims[0], k,
-                                          tensor_data(p, s1), graph_numel(s1, T) / k, y);
+        realm_mm_ex ex = {.be = p->be,
+                          .wtype = s0->type,
+                          .W = p->wdata[s0->id],
+                          .rows = s0->dims[0],
+                          .k = k,
+                          .batch = graph_numel(s1, T) / k,
+                          .X = tensor_data(p, s1),
+                          .Y = y,
+                          .ws = p->mm_ws,
+                          .ws_bytes = p->mm_ws_bytes};
+        fused_ctx fc;
+        if (p->fused[s1->id]) {
+            const realm_tensor *f = s1;
+            fc = (fused_ctx){.t = f,
+                             .kt = realm_kernels_get(p->be),
+                             .k = k,
+                             .a = tensor_data(p, f->src[0]),
+                             .b = f->src[1] ? tensor_data(p, f->src[1]) : NULL};
+            ex.X = NULL;
+            ex.prologue = fused_row;
+            ex.prologue_ctx = &fc;
+        }
+        if (p->prof) {
+            ex.timer = graph_profile_timer;
+            ex.timer_ctx = p->prof;
+        }
+        return realm_runtime_matmul_quant_ex(p->rt, &ex);
     }
     node_ctx c = {.p = p,
                   .t = t,

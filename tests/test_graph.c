@@ -247,11 +247,54 @@ Test(graph, ffn_arena_near_lower_bound) {
     cr_assert_eq(info.n_nodes, 6);
     cr_assert_eq(info.n_inputs, 1);
     cr_assert_eq(info.max_tokens, MAX_T);
-    /* Peak: gate, up and their product alive together. */
-    cr_assert_eq(info.arena_lower_bound, (size_t)3 * MAX_T * HIDDEN * sizeof(float));
+    /* Fused: the norm into gate/up, silu(g)*u into down. Peak: gate and up
+     * (read by the down matmul) with down's result. */
+    cr_assert_eq(info.n_fused, 2);
+    cr_assert_eq(info.arena_lower_bound, (size_t)(2 * HIDDEN + DIM) * MAX_T * sizeof(float));
     cr_assert_leq(info.arena_bytes, info.arena_lower_bound * 11 / 10, "arena %zu, bound %zu",
                   info.arena_bytes, info.arena_lower_bound);
     realm_plan_destroy(plan);
+    /* Unfused: gate, up and their product alive together. */
+    realm_graph_options o = realm_graph_options_default();
+    o.flags = REALM_GRAPH_NO_FUSION;
+    cr_assert_eq(realm_graph_compile(f.g, rt, &o, &plan), REALM_OK);
+    cr_assert_eq(realm_plan_get_info(plan, &info), REALM_OK);
+    cr_assert_eq(info.n_fused, 0);
+    cr_assert_eq(info.arena_lower_bound, (size_t)3 * MAX_T * HIDDEN * sizeof(float));
+    cr_assert_leq(info.arena_bytes, info.arena_lower_bound * 11 / 10);
+    realm_plan_destroy(plan);
     realm_runtime_destroy(rt);
+    ffn_free(&f);
+}
+
+Test(graph, fused_plan_same_bits_as_unfused) {
+    /* Fusion computes the norm and silu(g)*u rows with the same kernels
+     * inside the matmuls' activation pass: the same bits, for every token
+     * count (GEMV and GEMM paths) and thread count. */
+    ffn f;
+    ffn_init(&f, false);
+    tu_rng r = {91};
+    float *x = malloc(sizeof(float) * MAX_T * DIM), *a = malloc(sizeof(float) * MAX_T * DIM);
+    float *b = malloc(sizeof(float) * MAX_T * DIM);
+    tu_fill(&r, x, MAX_T * DIM, 1.0f);
+    for (int threads = 1; threads <= 2; threads++) {
+        realm_runtime *rt = make_rt(threads, REALM_EXECUTOR_POOL);
+        realm_plan *fused = compile(f.g, rt, REALM_BACKEND_OPTIMIZED), *plain = NULL;
+        realm_graph_options o = realm_graph_options_default();
+        o.flags = REALM_GRAPH_NO_FUSION;
+        cr_assert_eq(realm_graph_compile(f.g, rt, &o, &plain), REALM_OK);
+        for (int64_t T = 1; T <= MAX_T; T += 4) {
+            run_ffn(fused, &f, x, T, a);
+            run_ffn(plain, &f, x, T, b);
+            cr_assert_eq(memcmp(a, b, sizeof(float) * T * DIM), 0, "threads %d T %lld", threads,
+                         (long long)T);
+        }
+        realm_plan_destroy(fused);
+        realm_plan_destroy(plain);
+        realm_runtime_destroy(rt);
+    }
+    free(x);
+    free(a);
+    free(b);
     ffn_free(&f);
 }

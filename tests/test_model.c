@@ -95,6 +95,14 @@ static void check_model(const char *name, bool whole_greedy) {
         cp.n_ctx = 64;
         realm_context *c;
         cr_assert_eq(realm_context_create(m, rt, &cp, &c), REALM_OK, "%s", realm_last_error());
+        realm_plan_info info;
+        cr_assert_eq(realm_plan_get_info(realm_context_plan(c), &info), REALM_OK);
+        cr_assert_leq(info.arena_bytes, info.arena_lower_bound * 11 / 10);
+        /* optimized, quantized weights: per layer the two norms and the SwiGLU,
+         * plus the output norm, fold into their matmuls */
+        const bool quantized = strstr(name, "f32") == NULL;
+        cr_assert_eq(info.n_fused, be && quantized ? 3 * (int)h.n_layer + 1 : 0, "%s: %d fused", name,
+                     info.n_fused);
         const float *logits;
         cr_assert_eq(realm_context_eval(c, e.prompt, e.n_prompt, &logits), REALM_OK, "%s",
                      realm_last_error());

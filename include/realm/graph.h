@@ -392,6 +392,13 @@ realm_type realm_tensor_type(const realm_tensor *t);
  *  realm_plan_profile_get(), realm_plan_write_trace()). */
 #define REALM_GRAPH_PROFILE (1u << 0)
 
+/** realm_graph_options::flags: do not fuse. By default, with the optimized
+ *  backend, an RMS norm, SwiGLU, unary or scale op whose only readers are
+ *  quantized matmuls is folded into their activation pass: each matmul
+ *  computes the op's row just before quantizing it, and the op's result is
+ *  never stored (realm_plan_info::n_fused counts them). */
+#define REALM_GRAPH_NO_FUSION (1u << 1)
+
 /** Options of realm_graph_compile(); start from realm_graph_options_default(). */
 typedef struct realm_graph_options {
     realm_backend backend; /**< kernels the plan runs; default REALM_BACKEND_OPTIMIZED */
@@ -429,6 +436,7 @@ typedef struct realm_plan_info {
     size_t arena_bytes;       /**< activation arena size */
     size_t arena_lower_bound; /**< peak bytes of results alive at one step (same 64-byte rounding) */
     realm_backend backend;    /**< kernels the plan runs */
+    int n_fused;              /**< ops folded into the matmuls that read them (REALM_GRAPH_NO_FUSION) */
 } realm_plan_info;
 
 /**

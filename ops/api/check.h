@@ -51,5 +51,9 @@ realm_status realm_check_positive(const char *fn, const char *name, float v);
 realm_status realm_check_matmul_quant(const char *fn, realm_backend be, realm_type wtype, const void *W,
                                       int64_t rows, int64_t k, const float *X, int64_t batch, const float *Y,
                                       const realm_kernel_table **out);
+/* The same checks without X (a matmul whose activations come from elsewhere). */
+realm_status realm_check_matmul_quant_w(const char *fn, realm_backend be, realm_type wtype, const void *W,
+                                        int64_t rows, int64_t k, int64_t batch, const float *Y,
+                                        const realm_kernel_table **out);
 
 #endif

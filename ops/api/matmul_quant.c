@@ -2,15 +2,14 @@
 #include "api/check.h"
 #include "core/error.h"
 
-realm_status realm_check_matmul_quant(const char *fn, realm_backend be, realm_type wtype, const void *W,
-                                      int64_t rows, int64_t k, const float *X, int64_t batch, const float *Y,
-                                      const realm_kernel_table **out) {
+realm_status realm_check_matmul_quant_w(const char *fn, realm_backend be, realm_type wtype, const void *W,
+                                        int64_t rows, int64_t k, int64_t batch, const float *Y,
+                                        const realm_kernel_table **out) {
     const realm_kernel_table *kt;
     REALM_TRY(realm_check_backend(fn, be, &kt));
     if (!realm_type_is_valid(wtype))
         return realm_error(REALM_ERR_INVALID_ARG, "%s: unknown weight type id %d", fn, (int)wtype);
     REALM_TRY(realm_check_ptr(fn, "W", W));
-    REALM_TRY(realm_check_ptr(fn, "X", X));
     REALM_TRY(realm_check_ptr(fn, "Y", Y));
     REALM_TRY(realm_check_min(fn, "rows", rows, 1));
     REALM_TRY(realm_check_min(fn, "k", k, 1));
@@ -25,9 +24,19 @@ realm_status realm_check_matmul_quant(const char *fn, realm_backend be, realm_ty
     REALM_TRY(realm_check_bytes(fn, "X", xdims, 2, sizeof(float), &xbytes));
     REALM_TRY(realm_check_bytes(fn, "Y", ydims, 2, sizeof(float), &ybytes));
     REALM_TRY(realm_check_overlap(fn, "Y", Y, ybytes, "W", W, wbytes, false));
-    REALM_TRY(realm_check_overlap(fn, "Y", Y, ybytes, "X", X, xbytes, false));
     *out = kt;
     return REALM_OK;
+}
+
+realm_status realm_check_matmul_quant(const char *fn, realm_backend be, realm_type wtype, const void *W,
+                                      int64_t rows, int64_t k, const float *X, int64_t batch, const float *Y,
+                                      const realm_kernel_table **out) {
+    REALM_TRY(realm_check_ptr(fn, "X", X));
+    REALM_TRY(realm_check_matmul_quant_w(fn, be, wtype, W, rows, k, batch, Y, out));
+    size_t xbytes, ybytes; /* sizes fit: checked above */
+    REALM_TRY(realm_check_bytes(fn, "X", (const int64_t[]){batch, k}, 2, sizeof(float), &xbytes));
+    REALM_TRY(realm_check_bytes(fn, "Y", (const int64_t[]){batch, rows}, 2, sizeof(float), &ybytes));
+    return realm_check_overlap(fn, "Y", Y, ybytes, "X", X, xbytes, false);
 }
 
 realm_status realm_matmul_quant(realm_backend be, realm_type wtype, const void *W, int64_t rows, int64_t k,
