@@ -17,8 +17,8 @@ typedef struct realm_mm_ex {
     realm_type wtype;
     const void *W;
     int64_t rows, k, batch;
-    const float *X; /* [batch][k]; ignored with a prologue */
-    float *Y;       /* [batch][rows] */
+    const float *X;                /* [batch][k]; ignored with a prologue */
+    float *Y;                      /* [batch][rows] */
     realm_mm_prologue_fn prologue; /* optimized backend and quantized weights only */
     void *prologue_ctx;
     void *ws; /* workspace of realm_runtime_matmul_ws_bytes(), 64-byte aligned; NULL: allocated per call */
@@ -28,8 +28,8 @@ typedef struct realm_mm_ex {
 } realm_mm_ex;
 
 /* Workspace bytes a call with these sizes needs (0 when none). */
-size_t realm_runtime_matmul_ws_bytes(const realm_runtime *rt, realm_backend be, realm_type wtype, int64_t rows,
-                                     int64_t k, int64_t batch, bool prologue);
+size_t realm_runtime_matmul_ws_bytes(const realm_runtime *rt, realm_backend be, realm_type wtype,
+                                     int64_t rows, int64_t k, int64_t batch, bool prologue);
 
 /* True when a prologue can be used with this backend and weight type. */
 bool realm_runtime_matmul_can_fuse(realm_backend be, realm_type wtype);

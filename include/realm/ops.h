@@ -234,8 +234,8 @@ realm_status realm_rope(realm_backend be, const float *x, float *y, int64_t n_to
  *         address space.
  */
 realm_status realm_attention(realm_backend be, const float *q, const float *k, const float *v, float *out,
-                             int64_t n_tokens, int64_t n_head, int64_t n_head_kv, int64_t head_dim, int64_t n_kv,
-                             int64_t pos0, float scale);
+                             int64_t n_tokens, int64_t n_head, int64_t n_head_kv, int64_t head_dim,
+                             int64_t n_kv, int64_t pos0, float scale);
 
 #ifdef __cplusplus
 }

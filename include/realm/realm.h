@@ -18,8 +18,8 @@
 
 #include "realm/cpu.h"
 #include "realm/gguf.h"
-#include "realm/model.h"
 #include "realm/graph.h"
+#include "realm/model.h"
 #include "realm/ops.h"
 #include "realm/quant.h"
 #include "realm/runtime.h"

@@ -43,6 +43,7 @@ void realm_ref_rope(const float *x, float *y, int64_t n_tokens, int64_t n_heads,
 
 /* ops/reference/attention.c */
 void realm_ref_attention(const float *q, const float *k, const float *v, float *out, int64_t r0, int64_t r1,
-                         int64_t n_head, int64_t n_head_kv, int64_t hd, int64_t n_kv, int64_t pos0, float scale);
+                         int64_t n_head, int64_t n_head_kv, int64_t hd, int64_t n_kv, int64_t pos0,
+                         float scale);
 
 #endif
