@@ -1,11 +1,13 @@
 /* libFuzzer target: the graph API driven by bytes.
  *
  * The input is a little program: each step takes an opcode byte and its
- * operands from the input (a byte past the end reads as 0); 0xff ends it. Steps add
- * inputs and weights with small shapes (sometimes bad ones), apply ops from
- * a table to tensors picked by index (or NULL), mark outputs and names; then
- * the graph is compiled, its inputs bound with token counts from the input,
- * run twice, and every element of every output read. Errors are fine;
+ * operands from the input (a byte past the end reads as 0); 0xff ends it.
+ * Steps add inputs (f32 and token ids), weights and KV caches with small
+ * shapes (sometimes bad ones), apply ops from a table (the LLM ops
+ * included) to tensors picked by index (or NULL), mark outputs and names;
+ * then the graph is compiled (backend and flags from the input), its inputs
+ * bound with token counts from the input, run twice, and every element of
+ * every output read. Errors are fine;
  * crashes, sanitizer reports, leaks and a failing call without a message
  * are not. */
 #include <math.h>
@@ -49,7 +51,16 @@ typedef struct state {
     int n_inputs;
     void *bufs[MAX_TENSORS];
     int n_bufs;
+    realm_kv_cache *caches[2];
+    int n_caches;
 } state;
+
+static realm_kv_cache *pick_cache(state *s, reader *r) {
+    const uint8_t b = byte(r);
+    return s->n_caches == 0 || b % (s->n_caches + 1) == (unsigned)s->n_caches
+               ? NULL
+               : s->caches[b % (s->n_caches + 1)];
+}
 
 static const realm_tensor *pick(state *s, reader *r) {
     const uint8_t b = byte(r);
@@ -130,6 +141,70 @@ static void add_weight(state *s, reader *r) {
     realm_status st;
     realm_tensor *t = realm_weight(s->g, byte(r) & 1 ? "w" : NULL, ty, n_dims, d, data, &st);
     check_message(st);
+    keep(s, t);
+}
+
+/* Token-id input, KV cache, and the LLM ops: get_rows, reshape, last_row,
+ * rope_kv, attention. */
+static void add_llm(state *s, reader *r, uint8_t op) {
+    realm_status st = REALM_OK;
+    realm_tensor *t = NULL;
+    switch (op) {
+    case 0: {
+        char name[8];
+        snprintf(name, sizeof name, "i%d", byte(r) % 8);
+        t = realm_input_ids(s->g, name, byte(r) % 6, &st);
+        if (t && s->n_inputs < MAX_INPUTS) s->inputs[s->n_inputs++] = t;
+        break;
+    }
+    case 1: {
+        static const int64_t head_dims[8] = {2, 4, 8, 16, 32, 64, 3, 0};
+        const uint8_t a = byte(r), b = byte(r);
+        realm_kv_cache *c = NULL;
+        st = realm_kv_cache_create(a % 3, b % 12, 1 + (a >> 4) % 4, head_dims[b >> 5], &c);
+        if (st == REALM_OK) {
+            if (s->n_caches < 2)
+                s->caches[s->n_caches++] = c;
+            else
+                realm_kv_cache_destroy(c);
+        }
+        check_message(st);
+        return;
+    }
+    case 2: {
+        const realm_tensor *a = pick(s, r);
+        t = realm_op_get_rows(s->g, a, pick(s, r), &st);
+        break;
+    }
+    case 3: {
+        const realm_tensor *a = pick(s, r);
+        int64_t dims[REALM_MAX_DIMS + 1];
+        const int n = dims_from(r, dims, REALM_MAX_DIMS);
+        t = realm_op_reshape(s->g, a, n, dims, &st);
+        break;
+    }
+    case 4:
+        t = realm_op_last_row(s->g, pick(s, r), &st);
+        break;
+    case 5: {
+        const realm_tensor *a = pick(s, r);
+        realm_rope_params p = realm_rope_params_default();
+        const uint8_t f = byte(r);
+        p.mode = (realm_rope_mode)(f % 3);
+        p.n_rot = (f >> 2) % 10;
+        t = realm_op_rope_kv(s->g, a, &p, pick_cache(s, r), &st);
+        break;
+    }
+    default: {
+        const realm_tensor *q = pick(s, r), *k = pick(s, r), *v = pick(s, r);
+        realm_kv_cache *c = pick_cache(s, r);
+        const uint8_t f = byte(r);
+        t = realm_op_attention(s->g, q, k, v, c, f % 3, scales[(f >> 2) % 8], &st);
+        break;
+    }
+    }
+    check_message(st);
+    if (!t && st == REALM_OK) abort(); /* NULL must come with a status */
     keep(s, t);
 }
 
@@ -214,8 +289,14 @@ static void run_plan(state *s, reader *r, realm_plan *plan) {
         }
         data[i] = malloc(sizeof(float) * n);
         if (!data[i]) abort();
-        for (size_t j = 0; j < n; j++)
-            data[i][j] = small_float(r);
+        if (realm_tensor_type(s->inputs[i]) == REALM_TYPE_I32) {
+            int32_t *ids = (int32_t *)data[i]; /* ids: mostly small, some out of range */
+            for (size_t j = 0; j < n; j++)
+                ids[j] = (int32_t)(byte(r) % 20) - 2;
+        } else {
+            for (size_t j = 0; j < n; j++)
+                data[i][j] = small_float(r);
+        }
         b[nb++] = (realm_binding){
             .tensor = (byte(r) & 3) ? s->inputs[i] : NULL, .name = NULL, .data = data[i], .shape = sh};
     }
@@ -241,6 +322,13 @@ static void run_plan(state *s, reader *r, realm_plan *plan) {
                 sink += out[j];
         }
         (void)sink;
+        int count = 0;
+        if (realm_plan_profile_count(plan, &count) == REALM_OK) {
+            realm_node_profile np;
+            for (int i = 0; i < count; i++)
+                if (realm_plan_profile_get(plan, i, &np) != REALM_OK) abort();
+            check_message(realm_plan_profile_get(plan, count, &np));
+        }
     }
     for (int i = 0; i < nb; i++)
         free(data[i]);
@@ -255,7 +343,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int step = 0; step < MAX_STEPS && r.i < r.n; step++) {
         const uint8_t op = byte(&r);
         if (op == 0xff) break; /* the rest drives compile and run */
-        switch (op % 17) {
+        switch (op % 24) {
         case 0:
         case 1:
             add_input(&s, &r);
@@ -276,12 +364,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             break;
         }
         default:
-            add_op(&s, &r, (uint8_t)(op % 17 - 6));
+            if (op % 24 < 17)
+                add_op(&s, &r, (uint8_t)(op % 24 - 6));
+            else
+                add_llm(&s, &r, (uint8_t)(op % 24 - 17));
             break;
         }
     }
     realm_graph_options o = realm_graph_options_default();
-    o.backend = byte(&r) & 1 ? REALM_BACKEND_NAIVE : REALM_BACKEND_OPTIMIZED;
+    const uint8_t ob = byte(&r);
+    o.backend = ob & 1 ? REALM_BACKEND_NAIVE : REALM_BACKEND_OPTIMIZED;
+    o.flags = (ob >> 1) & 7; /* profile, no fusion, and an invalid bit */
     realm_plan *plan = NULL;
     const realm_status st = realm_graph_compile(s.g, runtime(byte(&r) & 1), &o, &plan);
     check_message(st);
@@ -299,6 +392,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort(); /* a failed compile must not hand out a plan */
     }
     realm_graph_destroy(s.g);
+    for (int i = 0; i < s.n_caches; i++)
+        realm_kv_cache_destroy(s.caches[i]);
     for (int i = 0; i < s.n_bufs; i++)
         free(s.bufs[i]);
     return 0;

@@ -23,9 +23,9 @@ def write(target, name, data):
 
 
 # ---- fuzz_graph ---------------------------------------------------------------
-# Opcodes (op % 17): 0 input, 2 weight, 4 output, 5 name, 6.. ops in this order:
+# Opcodes (op % 24): 0 input, 2 weight, 4 output, 5 name, 6.. ops in this order:
 OPS = ["matmul", "matmul_f32", "add", "mul", "swiglu", "scale", "unary", "rms_norm", "layer_norm",
-       "softmax", "rope"]
+       "softmax", "rope", "input_ids", "kv_cache", "get_rows", "reshape", "last_row", "rope_kv", "attention"]
 SIZES = {"dyn": 0, 1: 1, 2: 2, 3: 3, 4: 4, 8: 6, 16: 7, 32: 8, 64: 10, 256: 11}
 TYPES = ["f32", "f16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q8_1", "q2_K", "q3_K", "q4_K", "q5_K",
          "q6_K", "q8_K"]
@@ -100,6 +100,23 @@ def graph_seeds():
     p += [5, 0, 7, 4, 7]
     write("fuzz_graph", "elementwise", p + run(1, [32], pool=0))
     write("fuzz_graph", "empty", [])
+    # LLM pieces: ids -> get_rows (q8_0 tables) -> reshape to heads -> rope_kv ->
+    # GQA attention through a KV cache (1 layer, 11 positions, 1 kv head of 32).
+    p = op("input_ids", 0, 4)                    # t0: ids [T]
+    p += weight("q8_0", 8, 2, 3)                 # t1: [8, 64]
+    p += op("get_rows", 1, 0)                    # t2: [T, 64]
+    p += weight("q8_0", 8, 1, 4)                 # t3: [8, 32]
+    p += op("get_rows", 3, 0)                    # t4: [T, 32]
+    p += op("kv_cache", 1, 131)
+    p += op("reshape", 2, 3, SIZES["dyn"], SIZES[2], SIZES[32], SIZES[1], SIZES[1])  # t5: [T, 2, 32]
+    p += op("reshape", 4, 3, SIZES["dyn"], SIZES[1], SIZES[32], SIZES[1], SIZES[1])  # t6: [T, 1, 32]
+    p += op("rope_kv", 5, 0, 0)                  # t7
+    p += op("attention", 7, 6, 6, 0, 6)          # t8: [T, 64]
+    p += [4, 8]
+    p += op("last_row", 8)                       # t9
+    p += [4, 9]
+    ids = [2, 5, 9]
+    write("fuzz_graph", "llm_attention", p + [0xFF, 2, 1] + ([3] + ids + [1]) * 2)
 
 
 # ---- GGUF -----------------------------------------------------------------------
