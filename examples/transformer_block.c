@@ -69,14 +69,17 @@ int main(int argc, char **argv) {
     void *wg = random_q4k(HIDDEN, DIM, &state), *wu = random_q4k(HIDDEN, DIM, &state);
     void *wd = random_q4k(DIM, HIDDEN, &state);
     float *x = malloc(sizeof(float) * MAX_TOKENS * DIM), *y = malloc(sizeof(float) * MAX_TOKENS * DIM);
-    if (!wq || !wk || !wv || !wo || !wg || !wu || !wd || !x || !y) return 1;
-    fill(x, tokens * DIM, 1.0f, &state);
-
     realm_graph *g = NULL;
     realm_kv_cache *cache = NULL;
+    realm_runtime *rt = NULL;
+    realm_plan *plan = NULL;
+    int rc = 1;
+    if (!wq || !wk || !wv || !wo || !wg || !wu || !wd || !x || !y) goto done;
+    fill(x, tokens * DIM, 1.0f, &state);
+
     if (check(realm_graph_create(&g), "graph") ||
         check(realm_kv_cache_create(1, MAX_TOKENS, KV_HEADS, HEAD_DIM, &cache), "cache"))
-        return 1;
+        goto done;
     realm_status st;
     const int64_t T = REALM_DIM_DYNAMIC, xd[2] = {T, DIM}, nd[1] = {DIM}, qd[3] = {T, HEADS, HEAD_DIM},
                   kd[3] = {T, KV_HEADS, HEAD_DIM};
@@ -102,15 +105,13 @@ int main(int argc, char **argv) {
     realm_tensor *s =
         realm_op_swiglu(g, realm_op_matmul(g, g_w, h2, &st), realm_op_matmul(g, u_w, h2, &st), &st);
     realm_tensor *out = realm_op_add(g, x1, realm_op_matmul(g, d_w, s, &st), &st);
-    if (check(st, "build") || check(realm_graph_output(g, out), "output")) return 1;
+    if (check(st, "build") || check(realm_graph_output(g, out), "output")) goto done;
 
     realm_runtime_params rp = realm_runtime_params_default();
     rp.n_threads = threads;
-    realm_runtime *rt = NULL;
-    realm_plan *plan = NULL;
     if (check(realm_runtime_create(&rp, &rt), "runtime") ||
         check(realm_graph_compile(g, rt, NULL, &plan), "compile"))
-        return 1;
+        goto done;
     realm_plan_info info;
     realm_plan_get_info(plan, &info);
     printf("transformer block: dim %d, %d heads (%d kv), hidden %d, %d nodes, arena %zu bytes; %s\n", DIM,
@@ -121,7 +122,7 @@ int main(int argc, char **argv) {
     realm_binding b = {.tensor = in, .data = x, .shape = {.n_dims = 2, .dims = {tokens, DIM}}};
     if (check(realm_plan_run(plan, &b, 1), "prefill") ||
         check(realm_plan_output(plan, out, &o, NULL), "output"))
-        return 1;
+        goto done;
     memcpy(y, o, sizeof(float) * (size_t)(tokens * DIM));
     /* the same tokens one at a time through the cache */
     double max_diff = 0, max_abs = 0;
@@ -131,7 +132,7 @@ int main(int argc, char **argv) {
         b.shape.dims[0] = 1;
         if (check(realm_plan_run(plan, &b, 1), "decode") ||
             check(realm_plan_output(plan, out, &o, NULL), "output"))
-            return 1;
+            goto done;
         for (int i = 0; i < DIM; i++) {
             max_diff = fmax(max_diff, fabs((double)o[i] - y[t * DIM + i]));
             max_abs = fmax(max_abs, fabs((double)y[t * DIM + i]));
@@ -142,6 +143,8 @@ int main(int argc, char **argv) {
         (long long)tokens, max_diff, max_abs, (long long)realm_kv_cache_pos(cache));
     const bool ok = max_diff <= 0.05 * max_abs;
     printf("%s\n", ok ? "decode matches prefill" : "decode DIFFERS from prefill");
+    rc = ok ? 0 : 1;
+done:
     realm_plan_destroy(plan);
     realm_runtime_destroy(rt);
     realm_graph_destroy(g);
@@ -155,5 +158,5 @@ int main(int argc, char **argv) {
     free(wd);
     free(x);
     free(y);
-    return ok ? 0 : 1;
+    return rc;
 }

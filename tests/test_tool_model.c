@@ -50,7 +50,11 @@ static int run(char **out, const char *args) {
     char *buf = malloc(cap);
     for (size_t r; (r = fread(buf + n, 1, cap - n - 1, p)) > 0;) {
         n += r;
-        if (n + 1 == cap) buf = realloc(buf, cap *= 2);
+        if (n + 1 == cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            cr_assert_not_null(bigger);
+            buf = bigger;
+        }
     }
     buf[n] = 0;
     const int ws = pclose(p);
@@ -65,9 +69,10 @@ static char *err_text(void) {
     size_t n;
     char *e = tu_read_file(path_in("err.txt"), &n);
     cr_assert_not_null(e);
-    e = realloc(e, n + 1);
-    e[n] = 0;
-    return e;
+    char *z = realloc(e, n + 1);
+    cr_assert_not_null(z);
+    z[n] = 0;
+    return z;
 }
 
 Test(tool_model, generate_builtin_and_context_full, .init = setup, .fini = teardown) {

@@ -78,7 +78,7 @@ static realm_status quantize_file(const char *in, const char *out, const tool_ty
         free(row);
         if (st == REALM_OK)
             st = realm_gguf_writer_add_tensor(w, t.name, to, t.n_dims, t.ne, o, ob * (size_t)rows);
-        fprintf(stderr, "\rrealm quantize: %lld/%lld tensors", (long long)(i + 1), (long long)nt);
+        fprintf(stderr, "\rrealm quantize: %lld/%lld tensors", (long long)i + 1, (long long)nt);
     }
     fprintf(stderr, "\n");
     if (st == REALM_OK) st = realm_gguf_writer_write(w, out);

@@ -64,7 +64,7 @@ static inline __attribute__((always_inline)) void rows_nv(const int NV, const fl
                                                           const float *v, float *out, int64_t r0, int64_t r1,
                                                           int64_t n_head, int64_t n_head_kv, int64_t n_kv,
                                                           int64_t pos0, float scale) {
-    const int64_t hd = 16 * NV, group = n_head / n_head_kv, ks = n_head_kv * hd;
+    const int64_t hd = (int64_t)16 * NV, group = n_head / n_head_kv, ks = n_head_kv * hd;
     _Alignas(64) float p[16];
     for (int64_t r = r0; r < r1; r++) {
         const int64_t t = r / n_head, h = r % n_head, kh = h / group;
