@@ -98,7 +98,8 @@ realm_status graph_exec_llm(realm_plan *p, const realm_tensor *t) {
         c.kc = kc;
         c.vc = vc;
         c.kt = realm_kernels_get(p->be);
-        st = graph_parallel_rows(p, T * t->n_head, 1, attention_rows, &c);
+        /* chunks of whole kv groups, so the kernel can share K/V among a group's heads */
+        st = graph_parallel_rows(p, T * t->n_head, t->n_head / t->n_head_kv, attention_rows, &c);
         break;
     }
     default:
