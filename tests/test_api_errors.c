@@ -339,6 +339,7 @@ Test(api_errors, runtime) {
           realm_runtime_matmul_quant(NULL, NAIVE, REALM_TYPE_Q8_0, blk, 1, 32, xf, 1, yf));
 
     rt = serial_rt();
+    cr_expect_eq(realm_runtime_executor(rt), REALM_EXECUTOR_SERIAL);
     FAILS(REALM_ERR_INVALID_ARG, realm_runtime_thread_info(rt, 1, &ti));
     FAILS(REALM_ERR_INVALID_ARG, realm_runtime_thread_info(rt, -1, &ti));
     FAILS(REALM_ERR_INVALID_ARG, realm_runtime_thread_info(rt, 0, NULL));
@@ -966,4 +967,144 @@ Test(api_errors, model) {
     realm_context_destroy(c);
     realm_runtime_destroy(rt);
     realm_model_destroy(m);
+}
+
+/* ---- ops.h attention, graph.h LLM ops, KV cache, profiling ------------------------------ */
+
+Test(api_errors, attention_and_llm_graph_ops) {
+    static float q[64], k[64], v[64], out[64];
+    for (int i = 0; i < 2; i++) {
+        const realm_backend b = i ? OPT : NAIVE;
+        FAILS(REALM_ERR_INVALID_ARG, realm_attention(b, NULL, k, v, out, 1, 2, 1, 8, 1, 0, 0.5f));
+        FAILS(REALM_ERR_INVALID_ARG, realm_attention(b, q, k, v, NULL, 1, 2, 1, 8, 1, 0, 0.5f));
+        FAILS(REALM_ERR_INVALID_ARG, realm_attention(b, q, k, v, out, 0, 2, 1, 8, 1, 0, 0.5f));
+        FAILS(REALM_ERR_INVALID_ARG, realm_attention(b, q, k, v, out, 1, 2, 1, 8, 1, 0, NAN));
+        FAILS(REALM_ERR_INVALID_ARG,
+              realm_attention(b, q, k, v, out, 1, 1, 1, REALM_ATTENTION_MAX_HEAD_DIM + 1, 1, 0, 1.0f));
+        FAILS(REALM_ERR_INVALID_ARG, realm_attention(b, q, k, v, q, 1, 2, 1, 8, 1, 0, 0.5f)); /* overlap */
+        FAILS(REALM_ERR_SHAPE, realm_attention(b, q, k, v, out, 1, 3, 2, 8, 1, 0, 0.5f));
+        FAILS(REALM_ERR_SHAPE, realm_attention(b, q, k, v, out, 2, 2, 1, 8, 1, 0, 0.5f)); /* n_kv < tokens */
+        FAILS(REALM_ERR_SHAPE, realm_attention(b, q, k, v, out, 1, 2, 1, 8, 4, 4, 0.5f));
+        FAILS(REALM_ERR_OVERFLOW, realm_attention(b, q, k, v, out, 1, 1, 1, 8, INT64_MAX / 4, 0, 0.5f));
+    }
+
+    realm_kv_cache *kv = (realm_kv_cache *)(uintptr_t)1;
+    FAILS(REALM_ERR_INVALID_ARG, realm_kv_cache_create(0, 8, 1, 8, &kv));
+    FAILS(REALM_ERR_INVALID_ARG, realm_kv_cache_create(1, 0, 1, 8, &kv));
+    FAILS(REALM_ERR_INVALID_ARG, realm_kv_cache_create(1, 8, 1, 8, NULL));
+    FAILS(ANY, realm_kv_cache_create(1, INT64_MAX / 2, 8, 64, &kv));
+    realm_kv_cache_destroy(NULL);
+    cr_expect_eq(realm_kv_cache_pos(NULL), -1);
+    cr_expect_eq(realm_kv_cache_n_ctx(NULL), -1);
+    FAILS(REALM_ERR_INVALID_ARG, realm_kv_cache_set_pos(NULL, 0));
+    cr_assert_eq(realm_kv_cache_create(1, 4, 1, 8, &kv), REALM_OK, "%s", realm_last_error());
+    FAILS(REALM_ERR_INVALID_ARG, realm_kv_cache_set_pos(kv, 1)); /* past the position */
+    FAILS(REALM_ERR_INVALID_ARG, realm_kv_cache_set_pos(kv, -1));
+
+    realm_graph *g = NULL, *g2 = NULL;
+    cr_assert_eq(realm_graph_create(&g), REALM_OK);
+    cr_assert_eq(realm_graph_create(&g2), REALM_OK);
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_input_ids(NULL, "ids", 4, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_input_ids(g, NULL, 4, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_input_ids(g, "ids", 0, &st_));
+    realm_tensor *ids = realm_input_ids(g, "ids", 4, NULL);
+    cr_assert_not_null(ids, "%s", realm_last_error());
+    cr_expect_eq(realm_tensor_type(ids), REALM_TYPE_I32);
+    const int64_t td[2] = {6, 16}, xd[2] = {REALM_DIM_DYNAMIC, 16};
+    realm_tensor *table = realm_weight(g, "emb", REALM_TYPE_F32, 2, td, out, NULL);
+    realm_tensor *x = realm_input(g, "x", 2, xd, 4, NULL);
+    realm_tensor *x_other = realm_input(g2, "x", 2, xd, 4, NULL);
+    cr_assert(table && x && x_other, "%s", realm_last_error());
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_get_rows(g, x, ids, &st_));   /* table not a weight */
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_get_rows(g, table, x, &st_)); /* not ids */
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_get_rows(g, table, NULL, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_add(g, ids, ids, &st_)); /* ids are not f32 */
+    realm_tensor *e = realm_op_get_rows(g, table, ids, NULL);
+    cr_assert_not_null(e, "%s", realm_last_error());
+    const int64_t bad_rs[3] = {REALM_DIM_DYNAMIC, 3, 5}, two_dyn[2] = {REALM_DIM_DYNAMIC, REALM_DIM_DYNAMIC};
+    const int64_t rs[3] = {REALM_DIM_DYNAMIC, 2, 8}, zero_rs[2] = {0, 16};
+    NULL_WITH(REALM_ERR_SHAPE, realm_op_reshape(g, e, 3, bad_rs, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_reshape(g, e, 2, two_dyn, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_reshape(g, e, 2, zero_rs, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_reshape(g, e, 0, rs, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_reshape(g, e, 3, NULL, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_reshape(g, x_other, 3, rs, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_last_row(g, NULL, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_last_row(g2, x, &st_));
+    realm_tensor *h = realm_op_reshape(g, e, 3, rs, NULL); /* [T, 2, 8] */
+    realm_tensor *kv_in = realm_input(g, "k", 3, (const int64_t[3]){REALM_DIM_DYNAMIC, 1, 8}, 4, NULL);
+    cr_assert(h && kv_in, "%s", realm_last_error());
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_rope_kv(g, h, NULL, NULL, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_attention(g, h, kv_in, kv_in, NULL, 0, 0.5f, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_attention(g, h, kv_in, kv_in, kv, 1, 0.5f, &st_));
+    NULL_WITH(REALM_ERR_INVALID_ARG, realm_op_attention(g, h, kv_in, kv_in, kv, 0, NAN, &st_));
+    NULL_WITH(REALM_ERR_SHAPE, realm_op_attention(g, h, h, h, kv, 0, 0.5f, &st_)); /* 2 kv heads vs 1 */
+    NULL_WITH(REALM_ERR_SHAPE, realm_op_attention(g, x, kv_in, kv_in, kv, 0, 0.5f, &st_));
+    realm_tensor *qr = realm_op_rope_kv(g, h, NULL, kv, NULL);
+    realm_tensor *att = realm_op_attention(g, qr, kv_in, kv_in, kv, 0, 0.5f, NULL);
+    cr_assert(qr && att, "%s", realm_last_error());
+    realm_tensor *last = realm_op_last_row(g, att, NULL);
+    cr_assert_not_null(last, "%s", realm_last_error());
+    cr_assert_eq(realm_graph_output(g, last), REALM_OK, "%s", realm_last_error());
+
+    /* Profiling on a plan compiled without it, then with it. */
+    realm_runtime *rt = serial_rt();
+    realm_plan *plan = NULL;
+    cr_assert_eq(realm_graph_compile(g, rt, NULL, &plan), REALM_OK, "%s", realm_last_error());
+    int count = -1;
+    realm_node_profile np;
+    FAILS(REALM_ERR_STATE, realm_plan_profile_count(plan, &count));
+    FAILS(REALM_ERR_STATE, realm_plan_profile_get(plan, 0, &np));
+    FAILS(REALM_ERR_STATE, realm_plan_profile_reset(plan));
+    FAILS(REALM_ERR_STATE, realm_plan_print_profile(plan, stderr));
+    FAILS(REALM_ERR_STATE, realm_plan_write_trace(plan, "/tmp/realm_api_errors_trace.json"));
+    realm_plan_destroy(plan);
+    realm_graph_options o = realm_graph_options_default();
+    o.flags = REALM_GRAPH_PROFILE;
+    cr_assert_eq(realm_graph_compile(g, rt, &o, &plan), REALM_OK, "%s", realm_last_error());
+    FAILS(REALM_ERR_INVALID_ARG, realm_plan_profile_count(NULL, &count));
+    FAILS(REALM_ERR_INVALID_ARG, realm_plan_profile_count(plan, NULL));
+    FAILS(REALM_ERR_INVALID_ARG, realm_plan_profile_get(plan, -1, &np));
+    FAILS(REALM_ERR_INVALID_ARG, realm_plan_profile_get(plan, 1000, &np));
+    FAILS(REALM_ERR_INVALID_ARG, realm_plan_profile_get(plan, 0, NULL));
+    FAILS(REALM_ERR_INVALID_ARG, realm_plan_profile_reset(NULL));
+    FAILS(REALM_ERR_INVALID_ARG, realm_plan_print_profile(plan, NULL));
+    FAILS(REALM_ERR_INVALID_ARG, realm_plan_write_trace(plan, NULL));
+    FAILS(REALM_ERR_STATE, realm_plan_write_trace(plan, "/tmp/realm_api_errors_trace.json")); /* no run yet */
+
+    /* Runs: ids out of range fail the run; past the cache's n_ctx is a state error. */
+    int32_t idv[4] = {0, 1, 6, 2};
+    static float kin[4 * 8];
+    realm_binding bind[2] = {
+        {.tensor = ids, .data = idv, .shape = {.n_dims = 1, .dims = {3}}},
+        {.tensor = kv_in, .data = kin, .shape = {.n_dims = 3, .dims = {3, 1, 8}}},
+    };
+    FAILS(REALM_ERR_INVALID_ARG, realm_plan_run(plan, bind, 2));
+    cr_expect_eq(realm_kv_cache_pos(kv), 0, "a failed run moved the cache");
+    idv[2] = 5;
+    cr_assert_eq(realm_plan_run(plan, bind, 2), REALM_OK, "%s", realm_last_error());
+    cr_expect_eq(realm_kv_cache_pos(kv), 3);
+    FAILS(REALM_ERR_STATE, realm_plan_run(plan, bind, 2)); /* 3 + 3 > 4 */
+    cr_expect_eq(realm_kv_cache_pos(kv), 3);
+    FAILS(REALM_ERR_IO, realm_plan_write_trace(plan, "/nonexistent/dir/trace.json"));
+    cr_expect_eq(realm_plan_profile_count(plan, &count), REALM_OK);
+    cr_expect_gt(count, 0);
+    cr_expect_eq(realm_plan_profile_reset(plan), REALM_OK);
+    realm_plan_destroy(plan);
+    realm_graph_destroy(g);
+    realm_graph_destroy(g2);
+    realm_kv_cache_destroy(kv);
+    realm_runtime_destroy(rt);
+
+    /* The remaining getters' NULL cases. */
+    cr_expect_eq(realm_gguf_alignment(NULL), 0);
+    cr_expect_eq(realm_gguf_size(NULL), 0);
+    cr_expect_eq(realm_gguf_data_offset(NULL), 0);
+    cr_expect(!realm_tokenizer_add_bos(NULL));
+    realm_gguf_writer *w = NULL;
+    cr_assert_eq(realm_gguf_writer_create(&w), REALM_OK);
+    FAILS(REALM_ERR_INVALID_ARG, realm_gguf_writer_set_bool(w, NULL, true));
+    FAILS(REALM_ERR_INVALID_ARG, realm_gguf_writer_set_f32(w, "", 1.0f));
+    FAILS(REALM_ERR_INVALID_ARG, realm_gguf_writer_set_u64(NULL, "k", 1));
+    realm_gguf_writer_destroy(w);
 }
