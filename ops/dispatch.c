@@ -39,6 +39,8 @@ static void build_optimized(void) {
         optimized.gemm_f32_nn = realm_gemm_f32_nn_avx512;
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx512;
         optimized.attention = realm_attention_avx512;
+        optimized.unary[REALM_UNARY_SILU] = realm_silu_avx512;
+        optimized.unary[REALM_UNARY_GELU_TANH] = realm_gelu_tanh_avx512;
         f32_isa = "avx512 14x32";
     }
     /* the name says which kernel serves each matmul path (`realm info`) */
