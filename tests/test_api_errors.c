@@ -1073,15 +1073,17 @@ Test(api_errors, attention_and_llm_graph_ops) {
     FAILS(REALM_ERR_STATE, realm_plan_write_trace(plan, "/tmp/realm_api_errors_trace.json")); /* no run yet */
 
     /* Runs: ids out of range fail the run; past the cache's n_ctx is a state error. */
-    int32_t idv[4] = {0, 1, 6, 2};
-    static float kin[4 * 8];
+    const int32_t bad_idv[3] = {0, 1, 6}, idv[3] = {0, 1, 5};
+    float kin[3 * 8];
+    for (int i = 0; i < 3 * 8; i++)
+        kin[i] = (float)i / 8.0f;
     realm_binding bind[2] = {
-        {.tensor = ids, .data = idv, .shape = {.n_dims = 1, .dims = {3}}},
+        {.tensor = ids, .data = bad_idv, .shape = {.n_dims = 1, .dims = {3}}},
         {.tensor = kv_in, .data = kin, .shape = {.n_dims = 3, .dims = {3, 1, 8}}},
     };
     FAILS(REALM_ERR_INVALID_ARG, realm_plan_run(plan, bind, 2));
     cr_expect_eq(realm_kv_cache_pos(kv), 0, "a failed run moved the cache");
-    idv[2] = 5;
+    bind[0].data = idv;
     cr_assert_eq(realm_plan_run(plan, bind, 2), REALM_OK, "%s", realm_last_error());
     cr_expect_eq(realm_kv_cache_pos(kv), 3);
     FAILS(REALM_ERR_STATE, realm_plan_run(plan, bind, 2)); /* 3 + 3 > 4 */
