@@ -24,6 +24,8 @@ struct realm_model {
     model_weight tok_embd, out_norm, output; /* output absent: tied to tok_embd */
     model_layer *layers;                     /* [n_layer] */
     size_t weight_bytes;
+    void *buf; /* the file read into anonymous memory (not use_mmap), or NULL */
+    size_t buf_bytes;
 };
 
 struct realm_context {

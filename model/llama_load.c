@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/error.h"
 #include "model/llama_impl.h"
@@ -170,14 +171,71 @@ realm_status realm_model_from_gguf(realm_gguf *g, bool own, realm_model **out) {
     return REALM_OK;
 }
 
-realm_status realm_model_load(const char *path, realm_model **out) {
+realm_model_params realm_model_params_default(void) { return (realm_model_params){.use_mmap = false}; }
+
+/* The whole file in anonymous memory, rounded to 2 MiB and advised to use
+ * huge pages (the kernel may decline: then it is ordinary memory). */
+static realm_status read_file(const char *path, void **buf, size_t *bytes, size_t *file_bytes) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return realm_error(REALM_ERR_IO, "model: cannot open '%s'", path);
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
+    if (n < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return realm_error(REALM_ERR_IO, "model: cannot size '%s'", path);
+    }
+    const size_t huge = (size_t)2 << 20, size = ((size_t)n + huge - 1) / huge * huge;
+    void *p =
+        size ? mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+    if (p == MAP_FAILED) {
+        fclose(f);
+        return size ? realm_error(REALM_ERR_OUT_OF_MEMORY, "model: %zu bytes for '%s': out of memory", size,
+                                  path)
+                    : realm_error(REALM_ERR_FORMAT, "model: '%s' is empty", path);
+    }
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, size, MADV_HUGEPAGE); /* a hint: failure is fine */
+#endif
+    const size_t got = fread(p, 1, (size_t)n, f);
+    fclose(f);
+    if (got != (size_t)n) {
+        munmap(p, size);
+        return realm_error(REALM_ERR_IO, "model: read %zu of %ld bytes of '%s'", got, n, path);
+    }
+    *buf = p;
+    *bytes = size;
+    *file_bytes = (size_t)n;
+    return REALM_OK;
+}
+
+realm_status realm_model_load_ex(const char *path, const realm_model_params *params, realm_model **out) {
     if (!path || !out)
         return realm_error(REALM_ERR_INVALID_ARG, "realm_model_load: NULL %s", path ? "out" : "path");
     *out = NULL;
+    const realm_model_params p = params ? *params : realm_model_params_default();
     realm_gguf *g;
-    realm_status st = realm_gguf_open(path, &g);
+    if (p.use_mmap) {
+        realm_status st = realm_gguf_open(path, &g);
+        if (st != REALM_OK) return st;
+        return realm_model_from_gguf(g, true, out);
+    }
+    void *buf = NULL;
+    size_t bytes = 0, file_bytes = 0;
+    realm_status st = read_file(path, &buf, &bytes, &file_bytes);
     if (st != REALM_OK) return st;
-    return realm_model_from_gguf(g, true, out);
+    st = realm_gguf_open_memory(buf, file_bytes, &g);
+    if (st == REALM_OK) st = realm_model_from_gguf(g, true, out);
+    if (st != REALM_OK) {
+        munmap(buf, bytes);
+        return st;
+    }
+    (*out)->buf = buf; /* unmapped after the gguf that points into it */
+    (*out)->buf_bytes = bytes;
+    return REALM_OK;
+}
+
+realm_status realm_model_load(const char *path, realm_model **out) {
+    return realm_model_load_ex(path, NULL, out);
 }
 
 static void free_weight(model_weight *w) { free(w->owned); }
@@ -192,6 +250,7 @@ void realm_model_destroy(realm_model *m) {
     free(m->layers);
     free_weight(&m->out_norm);
     if (m->own) realm_gguf_close(m->gguf);
+    if (m->buf) munmap(m->buf, m->buf_bytes);
     free(m);
 }
 

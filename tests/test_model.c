@@ -197,3 +197,35 @@ Test(model, context_errors) {
     cr_assert_eq(realm_model_load("/nonexistent.gguf", &m), REALM_ERR_IO);
     cr_assert_eq(realm_model_load(NULL, &m), REALM_ERR_INVALID_ARG);
 }
+
+Test(model, mmap_and_huge_page_loads_give_the_same_logits) {
+    char path[512];
+    if (!tu_shared_path("models/tiny-q4_0.gguf", path, sizeof path))
+        cr_skip_test("../shared/models not available (a user's clone has none)");
+    realm_runtime *rt = make_rt(2, REALM_EXECUTOR_POOL);
+    const int32_t prompt[6] = {1, 450, 7483, 310, 3444, 338};
+    float *first = malloc(sizeof(float) * 32000);
+    for (int mode = 0; mode < 2; mode++) {
+        realm_model_params mp = realm_model_params_default();
+        cr_assert_eq(mp.use_mmap, false);
+        mp.use_mmap = mode == 1;
+        realm_model *m;
+        cr_assert_eq(realm_model_load_ex(path, &mp, &m), REALM_OK, "%s", realm_last_error());
+        realm_context *c;
+        cr_assert_eq(realm_context_create(m, rt, NULL, &c), REALM_OK, "%s", realm_last_error());
+        const float *logits;
+        cr_assert_eq(realm_context_eval(c, prompt, 6, &logits), REALM_OK);
+        if (mode == 0)
+            memcpy(first, logits, sizeof(float) * 32000);
+        else
+            cr_assert_eq(memcmp(first, logits, sizeof(float) * 32000), 0);
+        realm_context_destroy(c);
+        realm_model_destroy(m);
+    }
+    free(first);
+    realm_runtime_destroy(rt);
+    realm_model *m = NULL;
+    cr_assert_eq(realm_model_load_ex("/nonexistent.gguf", NULL, &m), REALM_ERR_IO);
+    cr_assert_null(m);
+    cr_assert_eq(realm_model_load_ex(NULL, NULL, &m), REALM_ERR_INVALID_ARG);
+}

@@ -56,7 +56,7 @@ int bench_model_cmd(int argc, char **argv) {
     const char *model = NULL, *threads_s = "0";
     int64_t pp = 512, tg = 128, reps = 3;
     int format = 0, executor = 0;
-    bool bandwidth = false;
+    bool bandwidth = false, use_mmap = false;
     static const char *const formats[] = {"table", "csv", "json", NULL};
     tool_opt opts[] = {
         {.name = "model",
@@ -87,6 +87,10 @@ int bench_model_cmd(int argc, char **argv) {
          .value = &threads_s,
          .metavar = "T[,T]",
          .help = "thread counts (default 0: one per core)"},
+        {.name = "mmap",
+         .kind = TOOL_OPT_FLAG,
+         .value = &use_mmap,
+         .help = "use the weights in place in the mapped file (default: read into huge-page memory)"},
         {.name = "executor",
          .kind = TOOL_OPT_CHOICE,
          .value = &executor,
@@ -134,7 +138,8 @@ int bench_model_cmd(int argc, char **argv) {
                                 .executor = executor,
                                 .backend = REALM_BACKEND_OPTIMIZED,
                                 .n_ctx = pp > tg ? pp : tg,
-                                .n_batch = pp};
+                                .n_batch = pp,
+                                .use_mmap = use_mmap};
         tool_session s;
         if (!tool_session_open(CMD, &so, &s)) return TOOL_EXIT_FAILURE;
         const int64_t n = pp > tg ? pp : tg;

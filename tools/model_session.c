@@ -36,7 +36,9 @@ bool tool_session_open(const char *cmd, const tool_session_opts *o, tool_session
     memset(s, 0, sizeof *s);
     realm_status st;
     if (o->model_path) {
-        st = realm_model_load(o->model_path, &s->model);
+        realm_model_params mp = realm_model_params_default();
+        mp.use_mmap = o->use_mmap;
+        st = realm_model_load_ex(o->model_path, &mp, &s->model);
         if (st != REALM_OK) return fail(cmd, st, o->model_path, s);
     } else {
         fprintf(stderr,
