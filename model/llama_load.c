@@ -171,7 +171,7 @@ realm_status realm_model_from_gguf(realm_gguf *g, bool own, realm_model **out) {
     return REALM_OK;
 }
 
-realm_model_params realm_model_params_default(void) { return (realm_model_params){.use_mmap = false}; }
+realm_model_params realm_model_params_default(void) { return (realm_model_params){.use_mmap = true}; }
 
 /* The whole file in anonymous memory, rounded to 2 MiB and advised to use
  * huge pages (the kernel may decline: then it is ordinary memory). */

@@ -207,8 +207,8 @@ Test(model, mmap_and_huge_page_loads_give_the_same_logits) {
     float *first = malloc(sizeof(float) * 32000);
     for (int mode = 0; mode < 2; mode++) {
         realm_model_params mp = realm_model_params_default();
-        cr_assert_eq(mp.use_mmap, false);
-        mp.use_mmap = mode == 1;
+        cr_assert_eq(mp.use_mmap, true);
+        mp.use_mmap = mode == 0;
         realm_model *m;
         cr_assert_eq(realm_model_load_ex(path, &mp, &m), REALM_OK, "%s", realm_last_error());
         realm_context *c;

@@ -56,7 +56,7 @@ int bench_model_cmd(int argc, char **argv) {
     const char *model = NULL, *threads_s = "0";
     int64_t pp = 512, tg = 128, reps = 3;
     int format = 0, executor = 0;
-    bool bandwidth = false, use_mmap = false;
+    bool bandwidth = false, no_mmap = false;
     static const char *const formats[] = {"table", "csv", "json", NULL};
     tool_opt opts[] = {
         {.name = "model",
@@ -87,10 +87,10 @@ int bench_model_cmd(int argc, char **argv) {
          .value = &threads_s,
          .metavar = "T[,T]",
          .help = "thread counts (default 0: one per core)"},
-        {.name = "mmap",
+        {.name = "no-mmap",
          .kind = TOOL_OPT_FLAG,
-         .value = &use_mmap,
-         .help = "use the weights in place in the mapped file (default: read into huge-page memory)"},
+         .value = &no_mmap,
+         .help = "read the weights into huge-page memory (default: used in place in the mapped file)"},
         {.name = "executor",
          .kind = TOOL_OPT_CHOICE,
          .value = &executor,
@@ -139,7 +139,7 @@ int bench_model_cmd(int argc, char **argv) {
                                 .backend = REALM_BACKEND_OPTIMIZED,
                                 .n_ctx = pp > tg ? pp : tg,
                                 .n_batch = pp,
-                                .use_mmap = use_mmap};
+                                .no_mmap = no_mmap};
         tool_session s;
         if (!tool_session_open(CMD, &so, &s)) return TOOL_EXIT_FAILURE;
         const int64_t n = pp > tg ? pp : tg;

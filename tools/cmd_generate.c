@@ -35,7 +35,7 @@ int tool_cmd_generate(int argc, char **argv) {
     double temp = 0.8, top_p = 0.95, min_p = 0.05, repeat = 1.0;
     int executor = 0;
     realm_backend backend = REALM_BACKEND_OPTIMIZED;
-    bool no_bos = false, profile = false, use_mmap = false;
+    bool no_bos = false, profile = false, no_mmap = false;
     tool_opt opts[] = {
         {.name = "model",
          .short_name = 'm',
@@ -65,10 +65,10 @@ int tool_cmd_generate(int argc, char **argv) {
          .min = 0,
          .max = 4096,
          .help = "threads (default 0: one per core)"},
-        {.name = "mmap",
+        {.name = "no-mmap",
          .kind = TOOL_OPT_FLAG,
-         .value = &use_mmap,
-         .help = "use the weights in place in the mapped file (default: read into huge-page memory)"},
+         .value = &no_mmap,
+         .help = "read the weights into huge-page memory (default: used in place in the mapped file)"},
         {.name = "executor",
          .kind = TOOL_OPT_CHOICE,
          .value = &executor,
@@ -162,7 +162,7 @@ int tool_cmd_generate(int argc, char **argv) {
                             .backend = backend,
                             .n_ctx = n_ctx,
                             .graph_flags = (profile || trace) ? REALM_GRAPH_PROFILE : 0,
-                            .use_mmap = use_mmap};
+                            .no_mmap = no_mmap};
     tool_session s;
     if (!tool_session_open(CMD, &so, &s)) return TOOL_EXIT_FAILURE;
     int rc = TOOL_EXIT_FAILURE;

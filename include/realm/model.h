@@ -44,15 +44,15 @@ typedef struct realm_model_hparams {
 
 /** How realm_model_load_ex() holds the weights; start from realm_model_params_default(). */
 typedef struct realm_model_params {
-    /** true: use the weights in place in the mapped file (no copy, pages
-     *  shared with the page cache). false (default): read the file into
-     *  anonymous memory backed by transparent huge pages where the OS offers
-     *  them; streaming the weights then takes far fewer TLB misses (decode
-     *  measured 1.6-1.8x faster on a 668 MB model, bench/RESULTS.md). */
+    /** true (default): use the weights in place in the mapped file (no copy,
+     *  pages shared with the page cache). false: read the file into
+     *  anonymous memory advised to use transparent huge pages (a private
+     *  copy; on the 2-core VM decode was no faster: 63.1 vs 61.7-62.7 t/s,
+     *  bench/RESULTS.md). */
     bool use_mmap;
 } realm_model_params;
 
-/** @brief Defaults: read into huge-page memory (use_mmap false). */
+/** @brief Defaults: the weights in place in the mapped file (use_mmap true). */
 realm_model_params realm_model_params_default(void);
 
 /**
