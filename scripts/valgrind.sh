@@ -57,6 +57,11 @@ vg quant-q8_0 quant --type q8_0 --in "$tmp/x.f32" --out "$tmp/x.q8_0" --cols 256
 vg bench-matmul bench matmul --type q4_K --k 256 --n 64 --batch 1,8 --threads 1,2 --reps 1
 vg bench-matmul-serial bench matmul --type q8_0 --k 256 --n 64 --batch 2 --threads 1 --reps 1 \
     --executor serial --backend naive
+vg make-model make-model --preset stories --type f32 -o "$tmp/s.gguf"
+vg quantize quantize "$tmp/s.gguf" "$tmp/s-q4km.gguf" q4_K_M
+vg generate generate -m "$tmp/s-q4km.gguf" -p "Once upon" -n 4 --threads 2
+vg generate-builtin generate -n 2 --temp 0 --threads 1 --executor serial
+vg bench-model bench model -m "$tmp/s.gguf" -p 8 -n 2 --threads 1 --reps 1
 model=../shared/models/tiny-q8_0.gguf
 if [ -f "$model" ]; then
     vg tokenize tokenize --model "$model" --prompt "Hello world, once upon a time"
