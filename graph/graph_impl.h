@@ -118,6 +118,10 @@ realm_status graph_check_caches(const realm_plan *p, int64_t tokens);
 /* After a successful run: each cache the plan uses advances by tokens. */
 void graph_advance_caches(const realm_plan *p, int64_t tokens);
 
+/* A node's result: the parallel call's status, else the first kernel
+ * failure (with a message naming the node), else REALM_OK (run.c). */
+realm_status graph_node_result(const realm_tensor *t, realm_status parallel, realm_status kernel);
+
 /* Runs one node of a plan (run.c). */
 realm_status graph_exec_node(realm_plan *p, const realm_tensor *t);
 

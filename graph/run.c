@@ -235,11 +235,14 @@ realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
     default:
         return realm_error(REALM_ERR_INTERNAL, "realm_plan_run: node %d has op %d", t->id, (int)t->op);
     }
-    if (st != REALM_OK) return st;
-    st = (realm_status)atomic_load(&c.status);
-    if (st != REALM_OK)
-        return realm_error(st, "realm_plan_run: node %d (%s) failed in its kernel (%s)", t->id,
-                           graph_op_name(t->op), realm_status_str(st));
+    return graph_node_result(t, st, (realm_status)atomic_load(&c.status));
+}
+
+realm_status graph_node_result(const realm_tensor *t, realm_status parallel, realm_status kernel) {
+    if (parallel != REALM_OK) return parallel;
+    if (kernel != REALM_OK)
+        return realm_error(kernel, "realm_plan_run: node %d (%s) failed in its kernel (%s)", t->id,
+                           graph_op_name(t->op), realm_status_str(kernel));
     return REALM_OK;
 }
 

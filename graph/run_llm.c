@@ -105,12 +105,7 @@ realm_status graph_exec_llm(realm_plan *p, const realm_tensor *t) {
     default:
         return realm_error(REALM_ERR_INTERNAL, "realm_plan_run: node %d has op %d", t->id, (int)t->op);
     }
-    if (st != REALM_OK) return st;
-    st = (realm_status)atomic_load(&c.status);
-    if (st != REALM_OK)
-        return realm_error(st, "realm_plan_run: node %d (%s) failed (%s)", t->id, graph_op_name(t->op),
-                           realm_status_str(st));
-    return REALM_OK;
+    return graph_node_result(t, st, (realm_status)atomic_load(&c.status));
 }
 
 realm_status graph_check_caches(const realm_plan *p, int64_t tokens) {

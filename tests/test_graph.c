@@ -86,15 +86,6 @@ static void ffn_ref(const ffn *f, const float *x, int64_t T, float *y, float *s_
     free(d);
 }
 
-static realm_runtime *make_rt(int threads, realm_executor ex) {
-    realm_runtime_params p = realm_runtime_params_default();
-    p.n_threads = threads;
-    p.executor = ex;
-    realm_runtime *rt = NULL;
-    cr_assert_eq(realm_runtime_create(&p, &rt), REALM_OK, "%s", realm_last_error());
-    return rt;
-}
-
 static realm_plan *compile(realm_graph *g, realm_runtime *rt, realm_backend be) {
     realm_graph_options o = realm_graph_options_default();
     o.backend = be;
@@ -154,7 +145,7 @@ static const float *output(const realm_plan *plan, const realm_tensor *t) {
 Test(graph, ffn_matches_direct_ops) {
     ffn f;
     ffn_init(&f, true);
-    realm_runtime *rt = make_rt(2, REALM_EXECUTOR_POOL);
+    realm_runtime *rt = tu_runtime(2, REALM_EXECUTOR_POOL);
     realm_plan *naive = compile(f.g, rt, REALM_BACKEND_NAIVE),
                *opt = compile(f.g, rt, REALM_BACKEND_OPTIMIZED);
     float *wg = dequant(f.wg, HIDDEN, DIM), *wu = dequant(f.wu, HIDDEN, DIM),
@@ -212,14 +203,14 @@ Test(graph, ffn_bit_identical_for_executors_and_threads) {
     float *got = malloc(sizeof(float) * T * DIM);
     tu_fill(&r, x, T * DIM, 1.0f);
     for (int be = 0; be < 2; be++) {
-        realm_runtime *rt = make_rt(1, REALM_EXECUTOR_SERIAL);
+        realm_runtime *rt = tu_runtime(1, REALM_EXECUTOR_SERIAL);
         realm_plan *plan = compile(f.g, rt, (realm_backend)be);
         run_ffn(plan, &f, x, T, want);
         realm_plan_destroy(plan);
         realm_runtime_destroy(rt);
         for (int ex = 0; ex < 2; ex++)
             for (int threads = 1; threads <= 3; threads++) {
-                rt = make_rt(threads, ex ? REALM_EXECUTOR_OPENMP : REALM_EXECUTOR_POOL);
+                rt = tu_runtime(threads, ex ? REALM_EXECUTOR_OPENMP : REALM_EXECUTOR_POOL);
                 plan = compile(f.g, rt, (realm_backend)be);
                 for (int rep = 0; rep < 2; rep++) {
                     run_ffn(plan, &f, x, T, got);
@@ -240,7 +231,7 @@ Test(graph, ffn_bit_identical_for_executors_and_threads) {
 Test(graph, ffn_arena_near_lower_bound) {
     ffn f;
     ffn_init(&f, false);
-    realm_runtime *rt = make_rt(1, REALM_EXECUTOR_SERIAL);
+    realm_runtime *rt = tu_runtime(1, REALM_EXECUTOR_SERIAL);
     realm_plan *plan = compile(f.g, rt, REALM_BACKEND_OPTIMIZED);
     realm_plan_info info;
     cr_assert_eq(realm_plan_get_info(plan, &info), REALM_OK);
@@ -278,7 +269,7 @@ Test(graph, fused_plan_same_bits_as_unfused) {
     float *b = malloc(sizeof(float) * MAX_T * DIM);
     tu_fill(&r, x, MAX_T * DIM, 1.0f);
     for (int threads = 1; threads <= 2; threads++) {
-        realm_runtime *rt = make_rt(threads, REALM_EXECUTOR_POOL);
+        realm_runtime *rt = tu_runtime(threads, REALM_EXECUTOR_POOL);
         realm_plan *fused = compile(f.g, rt, REALM_BACKEND_OPTIMIZED), *plain = NULL;
         realm_graph_options o = realm_graph_options_default();
         o.flags = REALM_GRAPH_NO_FUSION;

@@ -13,15 +13,6 @@
 
 enum { E = 64, H = 8, HKV = 2, HD = 8, MAXT = 12, CTX = 24, VOCAB = 50 };
 
-static realm_runtime *make_rt(int threads, realm_executor ex) {
-    realm_runtime_params p = realm_runtime_params_default();
-    p.n_threads = threads;
-    p.executor = ex;
-    realm_runtime *rt = NULL;
-    cr_assert_eq(realm_runtime_create(&p, &rt), REALM_OK, "%s", realm_last_error());
-    return rt;
-}
-
 static void *quantize(tu_rng *r, realm_type type, int64_t rows, int64_t cols, float scale) {
     const size_t rb = realm_row_bytes(type, cols);
     float *f = malloc(sizeof(float) * rows * cols);
@@ -50,7 +41,7 @@ Test(graph_llm, get_rows_and_last_row) {
     /* ids must be an id input; ops other than get_rows refuse i32 */
     cr_assert_null(realm_op_get_rows(g, tw, x, &st));
     cr_assert_null(realm_op_scale(g, ids, 2.0f, &st));
-    realm_runtime *rt = make_rt(2, REALM_EXECUTOR_POOL);
+    realm_runtime *rt = tu_runtime(2, REALM_EXECUTOR_POOL);
     realm_plan *p;
     cr_assert_eq(realm_graph_compile(g, rt, NULL, &p), REALM_OK, "%s", realm_last_error());
     const int32_t tok[5] = {7, 0, 49, 7, 23};
@@ -161,7 +152,7 @@ Test(graph_llm, attention_block_prefill_decode_and_reference) {
     tu_fill(&r, x, T * E, 1.0f);
     block_ref(&b, x, T, ref);
     for (int be = 0; be < 2; be++) {
-        realm_runtime *rt = make_rt(2, REALM_EXECUTOR_POOL);
+        realm_runtime *rt = tu_runtime(2, REALM_EXECUTOR_POOL);
         realm_graph_options o = realm_graph_options_default();
         o.backend = (realm_backend)be;
         realm_plan *p;
@@ -206,7 +197,7 @@ Test(graph_llm, cache_full_rewind_and_bit_identical) {
     const int threads[3] = {1, 2, 3};
     for (int e = 0; e < 3; e++)
         for (int ti = 0; ti < (ex[e] == REALM_EXECUTOR_SERIAL ? 1 : 3); ti++) {
-            realm_runtime *rt = make_rt(threads[ti], ex[e]);
+            realm_runtime *rt = tu_runtime(threads[ti], ex[e]);
             realm_plan *p;
             cr_assert_eq(realm_graph_compile(b.g, rt, NULL, &p), REALM_OK, "%s", realm_last_error());
             cr_assert_eq(realm_kv_cache_set_pos(b.cache, 0), REALM_OK);

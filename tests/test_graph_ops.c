@@ -68,15 +68,6 @@ static void opsg_init(opsg *o) {
         cr_assert_eq(realm_graph_output(g, outs[i]), REALM_OK);
 }
 
-static realm_runtime *make_rt(int threads, realm_executor ex) {
-    realm_runtime_params p = realm_runtime_params_default();
-    p.n_threads = threads;
-    p.executor = ex;
-    realm_runtime *rt = NULL;
-    cr_assert_eq(realm_runtime_create(&p, &rt), REALM_OK, "%s", realm_last_error());
-    return rt;
-}
-
 static realm_plan *compile(realm_graph *g, realm_runtime *rt, realm_backend be) {
     realm_graph_options opt = realm_graph_options_default();
     opt.backend = be;
@@ -112,7 +103,7 @@ static void expect(const realm_plan *plan, const realm_tensor *t, const float *w
 Test(graph_ops, naive_plan_matches_direct_calls) {
     opsg o;
     opsg_init(&o);
-    realm_runtime *rt = make_rt(3, REALM_EXECUTOR_POOL);
+    realm_runtime *rt = tu_runtime(3, REALM_EXECUTOR_POOL);
     realm_plan *plan = compile(o.g, rt, REALM_BACKEND_NAIVE);
     const realm_backend be = REALM_BACKEND_NAIVE;
     static const int64_t counts[] = {1, 7, MAX_T};
@@ -200,7 +191,7 @@ Test(graph_ops, optimized_plan_bit_identical_across_executors) {
     tu_fill(&r, q, T * HEADS * HD, 1.0f);
     const size_t cap = 1 << 20;
     float *want = malloc(sizeof(float) * cap), *got = malloc(sizeof(float) * cap);
-    realm_runtime *rt = make_rt(1, REALM_EXECUTOR_SERIAL);
+    realm_runtime *rt = tu_runtime(1, REALM_EXECUTOR_SERIAL);
     realm_plan *plan = compile(o.g, rt, REALM_BACKEND_OPTIMIZED);
     run(plan, &o, a, q, T);
     const int64_t n = collect(plan, &o, want);
@@ -208,7 +199,7 @@ Test(graph_ops, optimized_plan_bit_identical_across_executors) {
     realm_runtime_destroy(rt);
     for (int ex = 0; ex < 2; ex++)
         for (int threads = 1; threads <= 3; threads++) {
-            rt = make_rt(threads, ex ? REALM_EXECUTOR_OPENMP : REALM_EXECUTOR_POOL);
+            rt = tu_runtime(threads, ex ? REALM_EXECUTOR_OPENMP : REALM_EXECUTOR_POOL);
             plan = compile(o.g, rt, REALM_BACKEND_OPTIMIZED);
             run(plan, &o, a, q, T);
             cr_assert_eq(collect(plan, &o, got), n);

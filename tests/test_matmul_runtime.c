@@ -12,15 +12,6 @@
 #include "test_runtime_sanitizer.h"
 #include "util.h"
 
-static realm_runtime *make_rt(int threads, realm_executor ex) {
-    realm_runtime_params p = realm_runtime_params_default();
-    p.n_threads = threads;
-    p.executor = ex;
-    realm_runtime *rt = NULL;
-    cr_assert_eq(realm_runtime_create(&p, &rt), REALM_OK, "%s", realm_last_error());
-    return rt;
-}
-
 Test(matmul_runtime, bit_identical_for_any_threads_and_executor) {
     static const realm_type types[] = {REALM_TYPE_Q4_K, REALM_TYPE_Q6_K, REALM_TYPE_Q4_0, REALM_TYPE_Q5_1,
                                        REALM_TYPE_Q8_K, REALM_TYPE_F32,  REALM_TYPE_F16};
@@ -44,7 +35,7 @@ Test(matmul_runtime, bit_identical_for_any_threads_and_executor) {
                 cr_assert_eq(realm_matmul_quant((realm_backend)be, t, w, rows, k, x, batch, want), REALM_OK);
                 for (int ex = 0; ex < 3; ex++) {
                     for (int threads = 1; threads <= (ex == REALM_EXECUTOR_SERIAL ? 1 : 5); threads += 2) {
-                        realm_runtime *rt = make_rt(threads, (realm_executor)ex);
+                        realm_runtime *rt = tu_runtime(threads, (realm_executor)ex);
                         for (int64_t i = 0; i < batch * rows; i++)
                             got[i] = NAN;
                         cr_assert_eq(
@@ -67,7 +58,7 @@ Test(matmul_runtime, bit_identical_for_any_threads_and_executor) {
 }
 
 Test(matmul_runtime, bad_input) {
-    realm_runtime *rt = make_rt(2, REALM_EXECUTOR_POOL);
+    realm_runtime *rt = tu_runtime(2, REALM_EXECUTOR_POOL);
     float x[32] = {1}, y[4];
     uint8_t w[34] = {0};
     cr_assert_eq(

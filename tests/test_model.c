@@ -46,15 +46,6 @@ static bool load_expected(const char *name, expected *e) {
     return true;
 }
 
-static realm_runtime *make_rt(int threads, realm_executor ex) {
-    realm_runtime_params p = realm_runtime_params_default();
-    p.n_threads = threads;
-    p.executor = ex;
-    realm_runtime *rt = NULL;
-    cr_assert_eq(realm_runtime_create(&p, &rt), REALM_OK, "%s", realm_last_error());
-    return rt;
-}
-
 static int32_t argmax(const float *x, int64_t n) {
     int64_t b = 0;
     for (int64_t i = 1; i < n; i++)
@@ -88,7 +79,7 @@ static void check_model(const char *name, bool whole_greedy) {
     float *ref = tu_read_file(path, &size);
     cr_assert_not_null(ref);
     cr_assert_eq(size, sizeof(float) * (size_t)h.n_vocab);
-    realm_runtime *rt = make_rt(2, REALM_EXECUTOR_POOL);
+    realm_runtime *rt = tu_runtime(2, REALM_EXECUTOR_POOL);
     for (int be = 0; be < 2; be++) {
         realm_context_params cp = realm_context_params_default();
         cp.backend = (realm_backend)be;
@@ -143,7 +134,7 @@ Test(model, logits_bit_identical_across_threads_and_executors) {
     const realm_executor ex[3] = {REALM_EXECUTOR_POOL, REALM_EXECUTOR_OPENMP, REALM_EXECUTOR_SERIAL};
     for (int e = 0; e < 3; e++)
         for (int th = 1; th <= (ex[e] == REALM_EXECUTOR_SERIAL ? 1 : 3); th++) {
-            realm_runtime *rt = make_rt(th, ex[e]);
+            realm_runtime *rt = tu_runtime(th, ex[e]);
             realm_context_params cp = realm_context_params_default();
             cp.n_ctx = 32;
             cp.n_batch = 4; /* prompt in chunks 4 + 4 + 1, then decode */
@@ -173,7 +164,7 @@ Test(model, context_errors) {
         cr_skip_test("../shared/models not available (a user's clone has none)");
     realm_model *m;
     cr_assert_eq(realm_model_load(path, &m), REALM_OK, "%s", realm_last_error());
-    realm_runtime *rt = make_rt(1, REALM_EXECUTOR_POOL);
+    realm_runtime *rt = tu_runtime(1, REALM_EXECUTOR_POOL);
     realm_context_params cp = realm_context_params_default();
     cp.n_ctx = 8;
     realm_context *c;
@@ -202,7 +193,7 @@ Test(model, mmap_and_huge_page_loads_give_the_same_logits) {
     char path[512];
     if (!tu_shared_path("models/tiny-q4_0.gguf", path, sizeof path))
         cr_skip_test("../shared/models not available (a user's clone has none)");
-    realm_runtime *rt = make_rt(2, REALM_EXECUTOR_POOL);
+    realm_runtime *rt = tu_runtime(2, REALM_EXECUTOR_POOL);
     const int32_t prompt[6] = {1, 450, 7483, 310, 3444, 338};
     float *first = malloc(sizeof(float) * 32000);
     for (int mode = 0; mode < 2; mode++) {

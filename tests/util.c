@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include <criterion/criterion.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,4 +84,13 @@ double tu_rel_maxerr(const float *a, const float *b, int64_t n) {
         if (fabs((double)b[i]) > mb) mb = fabs((double)b[i]);
     }
     return m / (mb > 1e-30 ? mb : 1e-30);
+}
+
+realm_runtime *tu_runtime(int threads, realm_executor ex) {
+    realm_runtime_params p = realm_runtime_params_default();
+    p.n_threads = threads;
+    p.executor = ex;
+    realm_runtime *rt = NULL;
+    cr_assert_eq(realm_runtime_create(&p, &rt), REALM_OK, "%s", realm_last_error());
+    return rt;
 }

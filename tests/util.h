@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "realm/runtime.h"
+
 /* Deterministic generator (splitmix64) so failures reproduce. */
 typedef struct {
     uint64_t s;
@@ -31,5 +33,8 @@ void *tu_read_file(const char *path, size_t *size);
 double tu_rel_rmse(const float *a, const float *b, int64_t n);
 /* max |a-b| / max(max|b|, tiny) */
 double tu_rel_maxerr(const float *a, const float *b, int64_t n);
+
+/* A runtime of `threads` threads on executor ex; fails the test otherwise. */
+realm_runtime *tu_runtime(int threads, realm_executor ex);
 
 #endif
