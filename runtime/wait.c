@@ -54,6 +54,13 @@ static bool spin(realm_event *e, unsigned old, const realm_wait_policy *p) {
         else
             cpu_relax();
         if (changed(e, old)) return true;
+        if (i % 64 == 0 && !p->yield) {
+            /* now and then give the CPU away: the caller's thread is not
+             * pinned and may share this CPU with a spinning pinned worker,
+             * which would otherwise hold it until the next scheduler tick */
+            sched_yield();
+            if (changed(e, old)) return true;
+        }
         if ((p->yield || i % 64 == 0) && now_ns() > deadline) return false;
     }
 }
