@@ -678,8 +678,8 @@ static void *tiny_gguf(size_t *size) {
     static float t[64];
     const int64_t ne[2] = {32, 2};
     cr_assert_eq(realm_gguf_writer_add_tensor(w, "t", REALM_TYPE_F32, 2, ne, t, sizeof t), REALM_OK);
-    char path[] = "/tmp/realm_api_errors_XXXXXX";
-    const int fd = mkstemp(path);
+    char path[256];
+    const int fd = tu_mkstemp(path, sizeof path, "realm_api_errors_");
     cr_assert(fd >= 0);
     close(fd);
     cr_assert_eq(realm_gguf_writer_write(w, path), REALM_OK, "%s", realm_last_error());

@@ -24,8 +24,7 @@
 
 /* A fresh temporary file name (the file exists, empty). */
 static void tmp_path(char *buf, size_t size) {
-    snprintf(buf, size, "/tmp/realm_gguf_XXXXXX");
-    int fd = mkstemp(buf);
+    int fd = tu_mkstemp(buf, size, "realm_gguf_");
     cr_assert(fd >= 0, "mkstemp failed");
     close(fd);
 }

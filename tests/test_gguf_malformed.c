@@ -44,9 +44,8 @@ static void make_base(void) {
     expect_ok(realm_gguf_writer_add_tensor(w, "tensor.aa", REALM_TYPE_F32, 2, na, fa, sizeof(fa)));
     expect_ok(realm_gguf_writer_add_tensor(w, "tensor.bb", REALM_TYPE_Q8_0, 2, nb, qb, sizeof(qb)));
     expect_ok(realm_gguf_writer_add_tensor(w, "tensor.cc", REALM_TYPE_Q4_K, 2, nc, qc, sizeof(qc)));
-    char path[64];
-    snprintf(path, sizeof(path), "/tmp/realm_gguf_bad_XXXXXX");
-    int fd = mkstemp(path);
+    char path[256];
+    int fd = tu_mkstemp(path, sizeof path, "realm_gguf_bad_");
     cr_assert(fd >= 0);
     close(fd);
     expect_ok(realm_gguf_writer_write(w, path));

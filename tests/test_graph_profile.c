@@ -352,8 +352,8 @@ static void check_profile(int threads) {
     free(buf);
 
     /* the trace of the last run */
-    char path[] = "/tmp/realm-trace-XXXXXX";
-    const int fd = mkstemp(path);
+    char path[256];
+    const int fd = tu_mkstemp(path, sizeof path, "realm-trace-");
     cr_assert_geq(fd, 0);
     close(fd);
     cr_assert_eq(realm_plan_write_trace(plan, path), REALM_OK, "%s", realm_last_error());

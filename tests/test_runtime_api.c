@@ -13,6 +13,7 @@
 #include "realm/realm.h"
 #include "runtime/runtime_impl.h"
 #include "test_runtime_sanitizer.h"
+#include "util.h"
 
 static void clear_error(void) { realm_error(REALM_OK, "%s", ""); }
 
@@ -118,8 +119,8 @@ Test(runtime_api, bad_topologies) {
     realm_runtime_params p = realm_runtime_params_default();
     p.topology_xml = "/nonexistent/dir/machine.xml";
     expect_create_fails(&p, REALM_ERR_IO, "/nonexistent/dir/machine.xml");
-    char path[] = "/tmp/realm-topo-XXXXXX";
-    const int fd = mkstemp(path);
+    char path[256];
+    const int fd = tu_mkstemp(path, sizeof path, "realm-topo-");
     cr_assert_geq(fd, 0);
     cr_assert_eq(write(fd, "<topology>not really", 20), 20);
     close(fd);
@@ -259,8 +260,8 @@ Test(runtime_api, xml_override_with_cpu_kinds) {
     hwloc_bitmap_set_range(p_cores, 8, 15);
     cr_assert_eq(hwloc_cpukinds_register(t, e_cores, 0, 0, NULL, 0), 0);
     cr_assert_eq(hwloc_cpukinds_register(t, p_cores, 1, 0, NULL, 0), 0);
-    char path[] = "/tmp/realm-hybrid-XXXXXX";
-    const int fd = mkstemp(path);
+    char path[256];
+    const int fd = tu_mkstemp(path, sizeof path, "realm-hybrid-");
     cr_assert_geq(fd, 0);
     close(fd);
     cr_assert_eq(hwloc_topology_export_xml(t, path, 0), 0);

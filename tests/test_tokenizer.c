@@ -579,8 +579,8 @@ static realm_status from_gguf(gguf_vocab v, realm_tokenizer **t) {
     static const char *const tokens[] = {"<unk>", "<s>", "</s>", SP, "a", "\xe2\x96\x81\x61" /* "▁a" */};
     const float scores[] = {0, 0, 0, -1, -2, -0.5f, 9};
     const int32_t types[] = {2, 3, 3, 1, 1, 1};
-    char path[] = "/tmp/realm-tok-gguf-XXXXXX";
-    int fd = mkstemp(path);
+    char path[256];
+    int fd = tu_mkstemp(path, sizeof path, "realm-tok-gguf-");
     cr_assert(fd >= 0);
     close(fd);
     realm_gguf_writer *w = NULL;

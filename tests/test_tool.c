@@ -30,9 +30,7 @@ static const char *const quant_types[] = {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0"
 static char tmpdir[256];
 
 static void make_tmpdir(void) {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/realm-tool-XXXXXX", base && *base ? base : "/tmp");
-    cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp failed");
+    cr_assert_not_null(tu_mkdtemp(tmpdir, sizeof tmpdir, "realm-tool-"), "mkdtemp failed");
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {

@@ -32,8 +32,9 @@ static run_result run_tool(const char *const *args) {
     for (; args[n - 1] && n < 31; n++)
         argv[n] = (char *)args[n - 1];
     argv[n] = NULL;
-    char out_path[] = "/tmp/realm-bg-out-XXXXXX", err_path[] = "/tmp/realm-bg-err-XXXXXX";
-    const int fo = mkstemp(out_path), fe = mkstemp(err_path);
+    char out_path[256], err_path[256];
+    const int fo = tu_mkstemp(out_path, sizeof out_path, "realm-bg-out-");
+    const int fe = tu_mkstemp(err_path, sizeof err_path, "realm-bg-err-");
     cr_assert(fo >= 0 && fe >= 0, "mkstemp failed");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -166,8 +167,8 @@ Test(tool_bench_graph, bad_options) {
 }
 
 Test(tool_bench_graph, trace) {
-    char path[] = "/tmp/realm-bg-trace-XXXXXX";
-    const int fd = mkstemp(path);
+    char path[256];
+    const int fd = tu_mkstemp(path, sizeof path, "realm-bg-trace-");
     cr_assert_geq(fd, 0);
     close(fd);
     run_result r = RUN("bench", "graph", "--nodes", "4", "--threads", "2", "--reps", "20", "--format", "json",

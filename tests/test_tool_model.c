@@ -18,10 +18,7 @@
 
 static char dir[256];
 
-static void setup(void) {
-    snprintf(dir, sizeof dir, "/tmp/realm-tool-model-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
+static void setup(void) { cr_assert_not_null(tu_mkdtemp(dir, sizeof dir, "realm-tool-model-")); }
 
 static void teardown(void) {
     char cmd[400];

@@ -21,9 +21,7 @@ extern char **environ;
 static char tmpdir[256];
 
 static void make_tmpdir(void) {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/realm-tok-XXXXXX", base && *base ? base : "/tmp");
-    cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp failed");
+    cr_assert_not_null(tu_mkdtemp(tmpdir, sizeof tmpdir, "realm-tok-"), "mkdtemp failed");
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {

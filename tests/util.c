@@ -5,7 +5,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 uint64_t tu_next(tu_rng *r) {
     uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
@@ -93,4 +95,22 @@ realm_runtime *tu_runtime(int threads, realm_executor ex) {
     realm_runtime *rt = NULL;
     cr_assert_eq(realm_runtime_create(&p, &rt), REALM_OK, "%s", realm_last_error());
     return rt;
+}
+
+/* $TMPDIR/<prefix> followed by the six template characters mkstemp wants. */
+static bool temp_template(char *path, size_t size, const char *prefix) {
+    const char *dir = getenv("TMPDIR");
+    const int n = snprintf(path, size, "%s/%s", dir && *dir ? dir : "/tmp", prefix);
+    if (n < 0 || (size_t)n + 7 > size) return false;
+    memset(path + n, 'X', 6);
+    path[n + 6] = '\0';
+    return true;
+}
+
+int tu_mkstemp(char *path, size_t size, const char *prefix) {
+    return temp_template(path, size, prefix) ? mkstemp(path) : -1;
+}
+
+char *tu_mkdtemp(char *path, size_t size, const char *prefix) {
+    return temp_template(path, size, prefix) ? mkdtemp(path) : NULL;
 }

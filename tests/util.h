@@ -37,4 +37,10 @@ double tu_rel_maxerr(const float *a, const float *b, int64_t n);
 /* A runtime of `threads` threads on executor ex; fails the test otherwise. */
 realm_runtime *tu_runtime(int threads, realm_executor ex);
 
+/* A unique temporary file (mkstemp) or directory (mkdtemp) named
+ * $TMPDIR/<prefix><6 random chars> (TMPDIR defaults to /tmp), in path.
+ * tu_mkstemp returns the open descriptor or -1; tu_mkdtemp path or NULL. */
+int tu_mkstemp(char *path, size_t size, const char *prefix);
+char *tu_mkdtemp(char *path, size_t size, const char *prefix);
+
 #endif

@@ -20,7 +20,11 @@ static bool fail(const char *cmd, realm_status st, const char *what, tool_sessio
 static realm_status load_default(realm_model **out) {
     const char *dir = getenv("TMPDIR");
     char path[512];
-    snprintf(path, sizeof path, "%s/realm-tiny-XXXXXX", dir && dir[0] ? dir : "/tmp");
+    /* "<dir>/realm-tiny-" and mkstemp's six-character template */
+    const int n = snprintf(path, sizeof path, "%s/realm-tiny-", dir && dir[0] ? dir : "/tmp");
+    if (n < 0 || (size_t)n + 7 > sizeof path) return REALM_ERR_IO;
+    memset(path + n, 'X', 6);
+    path[n + 6] = '\0';
     const int fd = mkstemp(path);
     if (fd < 0) return REALM_ERR_IO;
     close(fd);
