@@ -2,15 +2,12 @@
  * hooks, the timed parallel callbacks, the public queries and the table. */
 #include "graph/profile.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "api/check.h"
 #include "core/error.h"
 #include "graph/graph_impl.h"
-#include "qmm/qmm.h"
 #include "realm/quant.h"
 
 int64_t graph_now_ns(void) {

@@ -2,6 +2,7 @@
  * from another GGUF), and weights drawn from N(0, 1/fan_in) then quantized
  * row by row on the realm runtime's threads. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +194,7 @@ typedef struct gen_ctx {
     uint64_t seed;
     unsigned char *out;
     size_t row_bytes;
-    volatile int status; /* any failing row's status; a benign last-writer race is fine */
+    _Atomic int status; /* a failing row's status */
 } gen_ctx;
 
 static void gen_rows(void *vctx, int64_t r0, int64_t r1, int thread) {
@@ -201,7 +202,7 @@ static void gen_rows(void *vctx, int64_t r0, int64_t r1, int thread) {
     gen_ctx *c = vctx;
     float *row = malloc(sizeof(float) * (size_t)c->cols);
     if (!row) {
-        c->status = REALM_ERR_OUT_OF_MEMORY;
+        atomic_store(&c->status, REALM_ERR_OUT_OF_MEMORY);
         return;
     }
     for (int64_t r = r0; r < r1; r++) {
@@ -210,7 +211,7 @@ static void gen_rows(void *vctx, int64_t r0, int64_t r1, int thread) {
         for (int64_t i = 0; i < c->cols; i++)
             row[i] = c->scale * tool_rng_normal(&g);
         realm_status s = realm_quantize_row(c->type, row, c->out + (size_t)r * c->row_bytes, c->cols);
-        if (s != REALM_OK) c->status = s;
+        if (s != REALM_OK) atomic_store(&c->status, s);
     }
     free(row);
 }
@@ -242,9 +243,9 @@ static realm_status add_tensor(realm_gguf_writer *w, realm_runtime *rt, tensors 
     c.out = malloc(c.row_bytes * (size_t)rows);
     if (!c.out) return REALM_ERR_OUT_OF_MEMORY;
     keep->data[keep->n++] = c.out;
-    c.status = REALM_OK;
+    atomic_init(&c.status, REALM_OK);
     realm_status st = realm_runtime_parallel_rows(rt, rows, 16, gen_rows, &c);
-    if (st == REALM_OK) st = c.status;
+    if (st == REALM_OK) st = (realm_status)atomic_load(&c.status);
     if (st != REALM_OK) return st;
     return realm_gguf_writer_add_tensor(w, name, t, 2, ne, c.out, c.row_bytes * (size_t)rows);
 }
