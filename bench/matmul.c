@@ -45,6 +45,7 @@ int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out) {
     realm_runtime_params rp = realm_runtime_params_default();
     rp.n_threads = p->threads;
     rp.executor = p->executor;
+    rp.flags = REALM_RUNTIME_PIN_CALLER; /* the bench owns its thread: keep it off the workers' CPUs */
     realm_runtime *rt = NULL;
     if (realm_runtime_create(&rp, &rt) != REALM_OK) return -1;
     size_t rb = 0;

@@ -109,7 +109,8 @@ static realm_status plan_arena(realm_plan *p) {
         const realm_tensor *t = p->nodes[s];
         step[t->id] = s;
         slots[s].id = t->id;
-        slots[s].def = s;
+        /* a grouped matmul's result is written at its group's step */
+        slots[s].def = p->mm_lead[t->id] >= 0 ? p->mm_lead[t->id] : s;
         slots[s].last = p->is_out[t->id] ? n : s;
         /* a reshape has no storage of its own: reading it (or keeping it as
          * an output) keeps the tensor it views alive */
@@ -206,20 +207,72 @@ static realm_status plan_fusion(realm_plan *p) {
     return REALM_OK;
 }
 
+/* Matmuls that read the same activations with the optimized backend and
+ * quantized weights (a layer's q/k/v, gate/up) run as one group at the
+ * first one's step: one parallel region, the activations (and a fused op's
+ * rows) computed and quantized once. Off with REALM_GRAPH_NO_FUSION. */
+static realm_status plan_groups(realm_plan *p) {
+    const int n = p->g->n;
+    p->mm_lead = malloc(sizeof(int) * (size_t)n);
+    p->mm_next = malloc(sizeof(int) * (size_t)n);
+    if (!p->mm_lead || !p->mm_next)
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: out of memory");
+    for (int i = 0; i < n; i++)
+        p->mm_lead[i] = p->mm_next[i] = -1;
+    p->n_grouped = 0;
+    for (int s = 0; p->fuse && s < p->n_nodes; s++) {
+        const realm_tensor *t = p->nodes[s];
+        if (t->op != GOP_MATMUL || p->mm_lead[t->id] >= 0 ||
+            !realm_runtime_matmul_can_fuse(p->be, t->src[0]->type))
+            continue;
+        int last = t->id, parts = 1;
+        for (int u = s + 1; u < p->n_nodes && parts < REALM_MM_MAX_PARTS; u++) {
+            const realm_tensor *m = p->nodes[u];
+            if (m->op != GOP_MATMUL || m->src[1] != t->src[1] || p->mm_lead[m->id] >= 0 ||
+                !realm_runtime_matmul_can_fuse(p->be, m->src[0]->type))
+                continue;
+            p->mm_lead[m->id] = s;
+            p->mm_next[last] = m->id;
+            last = m->id;
+            parts++;
+            p->n_grouped++;
+        }
+    }
+    return REALM_OK;
+}
+
+/* The call that runs t's group at tokens (sizes and types only). */
+static realm_mm_ex group_ex(const realm_plan *p, const realm_tensor *t, int64_t batch, realm_mm_part *more) {
+    const int64_t k = t->src[0]->dims[1];
+    realm_mm_ex ex = {.be = p->be,
+                      .wtype = t->src[0]->type,
+                      .rows = t->src[0]->dims[0],
+                      .k = k,
+                      .batch = batch,
+                      .more = more};
+    if (p->fused[t->src[1]->id]) ex.prologue = (realm_mm_prologue_fn)1; /* only its presence is read */
+    for (int m = p->mm_next[t->id]; m >= 0; m = p->mm_next[m]) {
+        const realm_tensor *w = p->g->tensors[m]->src[0];
+        more[ex.n_more++] = (realm_mm_part){.wtype = w->type, .rows = w->dims[0]};
+    }
+    return ex;
+}
+
 /* One workspace for every matmul of the plan, sized for the largest at any
  * token count, so runs allocate nothing. */
 static realm_status plan_matmul_workspace(realm_plan *p) {
     size_t need = 0;
     for (int s = 0; s < p->n_nodes; s++) {
         const realm_tensor *t = p->nodes[s];
-        if (t->op != GOP_MATMUL) continue;
-        const int64_t k = t->src[0]->dims[1], rows = t->src[0]->dims[0];
-        const int64_t most = graph_numel(t->src[1], p->max_tokens) / k;
-        /* the GEMV path (few columns) and the GEMM path lay out differently */
-        const int64_t tries[3] = {most, most < 7 ? most : 7, 1};
-        for (int i = 0; i < 3; i++) {
-            const size_t b = realm_runtime_matmul_ws_bytes(p->rt, p->be, t->src[0]->type, rows, k, tries[i],
-                                                           p->fused[t->src[1]->id]);
+        if (t->op != GOP_MATMUL || p->mm_lead[t->id] >= 0) continue;
+        const int64_t most = graph_numel(t->src[1], p->max_tokens) / t->src[0]->dims[1];
+        /* the GEMV path (few columns) and the GEMM path lay out differently,
+         * and small GEMVs keep the activations per thread */
+        const int64_t tries[4] = {most, most < 7 ? most : 7, most < 2 ? most : 2, 1};
+        for (int i = 0; i < 4; i++) {
+            realm_mm_part more[REALM_MM_MAX_PARTS];
+            const realm_mm_ex ex = group_ex(p, t, tries[i], more);
+            const size_t b = realm_runtime_matmul_ws_bytes(p->rt, &ex);
             if (b > need) need = b;
         }
     }
@@ -259,6 +312,7 @@ static realm_status build_plan(realm_plan *p, realm_graph *g) {
             p->wdata[w->id] = w->data;
         }
     if ((st = plan_fusion(p)) != REALM_OK) return st;
+    if ((st = plan_groups(p)) != REALM_OK) return st;
     for (int s = 0; s < p->n_nodes; s++)
         if (slot_bytes(p->nodes[s], p->max_tokens) == 0)
             return realm_error(REALM_ERR_OVERFLOW, "realm_graph_compile: node %d (%s) too large",
@@ -320,6 +374,7 @@ realm_status realm_plan_get_info(const realm_plan *plan, realm_plan_info *out) {
     out->arena_lower_bound = plan->lower_bound;
     out->backend = plan->be;
     out->n_fused = plan->n_fused;
+    out->n_grouped = plan->n_grouped;
     return REALM_OK;
 }
 
@@ -333,6 +388,8 @@ void realm_plan_destroy(realm_plan *plan) {
     free(plan->is_out);
     free(plan->arena);
     free(plan->fused);
+    free(plan->mm_lead);
+    free(plan->mm_next);
     free(plan->mm_ws);
     graph_profile_destroy(plan->prof);
     free(plan);

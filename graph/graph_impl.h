@@ -78,7 +78,10 @@ struct realm_plan {
     bool fuse;                  /* options allow fusion */
     bool *fused;                /* (graph n) node folded into its matmuls' activation pass */
     int n_fused;
-    void *mm_ws; /* matmul workspace for the largest matmul (runs allocate nothing) */
+    int *mm_lead;  /* (graph n) step of the matmul whose group runs this one, else -1 */
+    int *mm_next;  /* (graph n) id of the next matmul of this one's group, else -1 */
+    int n_grouped; /* matmuls run inside another's group */
+    void *mm_ws;   /* matmul workspace for the largest matmul (runs allocate nothing) */
     size_t mm_ws_bytes;
 };
 

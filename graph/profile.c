@@ -145,6 +145,11 @@ void graph_profile_node_end(realm_plan *p, int step) {
     n->rows = cols ? graph_numel(t, T) / cols : 0;
     n->flops = node_flops(t, T);
     n->bytes = node_bytes(t, T);
+    if (p->mm_lead[t->id] >= 0) { /* computed inside its group's first matmul: counted there */
+        prof->nodes[p->mm_lead[t->id]].flops += n->flops;
+        prof->nodes[p->mm_lead[t->id]].bytes += n->bytes;
+        n->flops = n->bytes = 0;
+    }
     /* A node whose work no wrapped callback saw ran on the calling thread. */
     graph_prof_slot *s = prof->slots + (size_t)step * (size_t)prof->n_threads;
     bool any = false;

@@ -161,7 +161,9 @@ realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
     if (p->fused[t->id]) return REALM_OK; /* its matmuls compute it */
     if (t->op >= GOP_GET_ROWS) return graph_exec_llm(p, t);
     if (t->op == GOP_MATMUL) {
+        if (p->mm_lead[t->id] >= 0) return REALM_OK; /* its group ran at the first matmul's step */
         const int64_t k = s0->dims[1];
+        realm_mm_part more[REALM_MM_MAX_PARTS];
         realm_mm_ex ex = {.be = p->be,
                           .wtype = s0->type,
                           .W = p->wdata[s0->id],
@@ -171,7 +173,15 @@ realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
                           .X = tensor_data(p, s1),
                           .Y = y,
                           .ws = p->mm_ws,
-                          .ws_bytes = p->mm_ws_bytes};
+                          .ws_bytes = p->mm_ws_bytes,
+                          .more = more};
+        for (int m = p->mm_next[t->id]; m >= 0; m = p->mm_next[m]) {
+            const realm_tensor *w = p->g->tensors[m]->src[0];
+            more[ex.n_more++] = (realm_mm_part){.wtype = w->type,
+                                                .W = p->wdata[w->id],
+                                                .rows = w->dims[0],
+                                                .Y = (float *)(p->arena + p->offset[m])};
+        }
         fused_ctx fc;
         if (p->fused[s1->id]) {
             const realm_tensor *f = s1;

@@ -2,9 +2,16 @@
  * runtime. One parallel region, two steps: quantize activation columns
  * (threads step), then output rows in tile-aligned chunks (rows step). The
  * runtime calls ops on row ranges; ops never call the runtime. The _ex form
- * adds a prologue, a caller's workspace and timing (runtime/matmul_ex.h). */
+ * adds a prologue, a caller's workspace, timing and groups of weights that
+ * share the activations (runtime/matmul_ex.h).
+ *
+ * Decode (one activation row, GEMV path) skips the first step: each thread
+ * quantizes the row into its own scratch before its first chunk. That is a
+ * few hundred ns of duplicated work against a barrier and a serial
+ * quantization per matmul, and the bytes are the same on every thread. */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "api/check.h"
@@ -13,59 +20,49 @@
 #include "realm/quant.h"
 #include "runtime/matmul_ex.h"
 
+/* Batch up to this with k up to PRIVATE_ELEMS/batch: per-thread quantization. */
+#define PRIVATE_ELEMS 16384
+
+/* One weight of the call and where its rows sit in the rows step. */
+typedef struct mm_part {
+    realm_type wtype;
+    const void *W;
+    int64_t rows;
+    float *Y;
+    realm_qmm q;    /* fast quantized path, when used */
+    int64_t vrow0;  /* first row in the step's row space (a multiple of the grain) */
+    int act_owner;  /* part whose quantized activations this one reads */
+    size_t act_off; /* owner parts: offset of their activations (shared or per thread) */
+} mm_part;
+
+/* Workspace layout: [shared activations][per thread: qmm scratch | prologue
+ * row | private activations]. */
+typedef struct mm_layout {
+    size_t act;     /* shared activation bytes */
+    size_t scratch; /* per-thread bytes */
+    size_t row_off; /* prologue row, in a thread's scratch */
+    size_t priv_off;
+    bool private_act; /* activations per thread (GEMV path, small batch) */
+} mm_layout;
+
 typedef struct mm_ctx {
     const realm_mm_ex *ex;
     const realm_kernel_table *kt;
-    realm_qmm q; /* fast quantized path, when used */
+    mm_part part[REALM_MM_MAX_PARTS];
+    int n_parts;
     int use_qmm;
-    size_t row_bytes;
-    uint8_t *scratch;     /* per thread: scratch_bytes each */
-    size_t scratch_bytes; /* qmm scratch, then (with a prologue) one f32 row */
-    size_t row_off;       /* offset of the prologue row in a thread's scratch */
-    _Atomic int status;   /* first failure of a slice (f16 slabs allocate) */
+    size_t row_bytes; /* part 0, naive path */
+    mm_layout lay;
+    uint8_t *act;                                  /* shared activations */
+    uint8_t *scratch;                              /* per thread: lay.scratch bytes each */
+    unsigned char done[REALM_RUNTIME_MAX_THREADS]; /* private activations quantized (own byte per thread) */
+    _Atomic int status;                            /* first failure of a slice (f16 slabs allocate) */
 } mm_ctx;
 
 static int64_t now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-static void quantize_step(void *ctx, int thread, int n_threads) {
-    mm_ctx *c = ctx;
-    const realm_mm_ex *ex = c->ex;
-    const int64_t t0 = ex->timer ? now_ns() : 0;
-    const int64_t b0 = ex->batch * thread / n_threads, b1 = ex->batch * (thread + 1) / n_threads;
-    if (ex->prologue) {
-        float *row = (float *)(void *)(c->scratch + (size_t)thread * c->scratch_bytes + c->row_off);
-        for (int64_t b = b0; b < b1; b++) {
-            ex->prologue(ex->prologue_ctx, b, row);
-            realm_qmm_quantize(&c->q, row, 0, b, b + 1); /* ldx 0: row b is at row */
-        }
-    } else {
-        realm_qmm_quantize(&c->q, ex->X, ex->k, b0, b1);
-    }
-    if (ex->timer && b1 > b0) ex->timer(ex->timer_ctx, thread, t0, now_ns());
-}
-
-static void rows_step(void *ctx, int64_t r0, int64_t r1, int thread) {
-    mm_ctx *c = ctx;
-    const realm_mm_ex *ex = c->ex;
-    const int64_t t0 = ex->timer ? now_ns() : 0;
-    if (c->use_qmm) {
-        realm_qmm_rows(&c->q, r0, r1, ex->Y, ex->rows, c->scratch + (size_t)thread * c->scratch_bytes);
-    } else {
-        /* naive kernels, and f32/f16 weights: the kernel on a slice of rows
-         * (a slab of output columns) */
-        const realm_status s =
-            c->kt->matmul_quant(ex->wtype, (const uint8_t *)ex->W + (size_t)r0 * c->row_bytes, r1 - r0, ex->k,
-                                ex->X, ex->k, ex->batch, ex->Y + r0, ex->rows);
-        if (s != REALM_OK) {
-            int ok = REALM_OK;
-            atomic_compare_exchange_strong(&c->status, &ok, (int)s);
-        }
-    }
-    if (ex->timer) ex->timer(ex->timer_ctx, thread, t0, now_ns());
 }
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
@@ -75,67 +72,199 @@ bool realm_runtime_matmul_can_fuse(realm_backend be, realm_type wtype) {
            realm_type_get_traits(wtype)->is_quantized;
 }
 
-/* Sizes of the workspace: activations, then per thread scratch. */
-static void ws_layout(const realm_qmm *q, bool prologue, int64_t k, size_t *act, size_t *scratch,
-                      size_t *row_off) {
-    *act = align64(realm_qmm_act_bytes(q));
-    *row_off = align64(realm_qmm_scratch_bytes(q));
-    *scratch = *row_off + (prologue ? align64(sizeof(float) * (size_t)k) : 0);
+/* Parts, qmm set-up (no data needed) and the workspace layout of ex. */
+static realm_status mm_setup(mm_ctx *c, const realm_mm_ex *ex) {
+    c->n_parts = 1 + ex->n_more;
+    c->part[0] = (mm_part){.wtype = ex->wtype, .W = ex->W, .rows = ex->rows, .Y = ex->Y};
+    for (int i = 1; i < c->n_parts; i++)
+        c->part[i] = (mm_part){.wtype = ex->more[i - 1].wtype,
+                               .W = ex->more[i - 1].W,
+                               .rows = ex->more[i - 1].rows,
+                               .Y = ex->more[i - 1].Y};
+    mm_layout *L = &c->lay;
+    memset(L, 0, sizeof *L);
+    if (!c->use_qmm) return REALM_OK;
+    size_t qscratch = 0, act_shared = 0, act_priv = 0;
+    int64_t vrow = 0;
+    for (int i = 0; i < c->n_parts; i++) {
+        mm_part *p = &c->part[i];
+        /* a stand-in pointer when only sizes are wanted */
+        REALM_TRY(realm_qmm_init(&p->q, p->wtype, p->W ? p->W : (const void *)64, p->rows, ex->k, ex->batch));
+        const int64_t g = realm_qmm_grain(&p->q);
+        p->vrow0 = vrow;
+        vrow += (p->rows + g - 1) / g * g;
+        const size_t qs = realm_qmm_scratch_bytes(&p->q);
+        if (qs > qscratch) qscratch = qs;
+        p->act_owner = i;
+        for (int j = 0; j < i && p->act_owner == i; j++)
+            if (c->part[j].act_owner == j && realm_qmm_same_act(&c->part[j].q, &p->q)) p->act_owner = j;
+        if (i == 0) L->private_act = !p->q.gemm && ex->batch * ex->k <= PRIVATE_ELEMS;
+        if (p->act_owner != i) continue;
+        const size_t ab = align64(realm_qmm_act_bytes(&p->q));
+        if (L->private_act) {
+            p->act_off = act_priv;
+            act_priv += ab;
+        } else {
+            p->act_off = act_shared;
+            act_shared += ab;
+        }
+    }
+    L->act = act_shared;
+    L->row_off = align64(qscratch);
+    L->priv_off = L->row_off + (ex->prologue ? align64(sizeof(float) * (size_t)ex->k) : 0);
+    L->scratch = L->priv_off + act_priv;
+    return REALM_OK;
 }
 
-size_t realm_runtime_matmul_ws_bytes(const realm_runtime *rt, realm_backend be, realm_type wtype,
-                                     int64_t rows, int64_t k, int64_t batch, bool prologue) {
-    if (!rt || !realm_runtime_matmul_can_fuse(be, wtype)) return 0;
-    realm_qmm q;
-    if (realm_qmm_init(&q, wtype, (const void *)64, rows, k, batch) != REALM_OK) return 0;
-    size_t act, scratch, row_off;
-    ws_layout(&q, prologue, k, &act, &scratch, &row_off);
-    return act + scratch * (size_t)realm_runtime_n_threads(rt);
+/* Quantize activation rows [b0, b1) for every owner part, into the
+ * activations at base (+ each part's offset); a prologue computes each row
+ * once, into row, for all of them. */
+static void quantize_rows(mm_ctx *c, uint8_t *base, float *row, int64_t b0, int64_t b1) {
+    const realm_mm_ex *ex = c->ex;
+    realm_qmm q[REALM_MM_MAX_PARTS];
+    for (int i = 0; i < c->n_parts; i++) {
+        q[i] = c->part[i].q;
+        realm_qmm_bind(&q[i], base + c->part[i].act_off);
+        if (!ex->prologue && c->part[i].act_owner == i) realm_qmm_quantize(&q[i], ex->X, ex->k, b0, b1);
+    }
+    for (int64_t b = b0; ex->prologue && b < b1; b++) {
+        ex->prologue(ex->prologue_ctx, b, row);
+        for (int i = 0; i < c->n_parts; i++)
+            if (c->part[i].act_owner == i)
+                realm_qmm_quantize(&q[i], row, 0, b, b + 1); /* ldx 0: row b is at row */
+    }
+}
+
+static float *thread_row(const mm_ctx *c, int thread) {
+    return (float *)(void *)(c->scratch + (size_t)thread * c->lay.scratch + c->lay.row_off);
+}
+
+static void quantize_step(void *ctx, int thread, int n_threads) {
+    mm_ctx *c = ctx;
+    const realm_mm_ex *ex = c->ex;
+    const int64_t t0 = ex->timer ? now_ns() : 0;
+    const int64_t b0 = ex->batch * thread / n_threads, b1 = ex->batch * (thread + 1) / n_threads;
+    quantize_rows(c, c->act, thread_row(c, thread), b0, b1);
+    if (ex->timer && b1 > b0) ex->timer(ex->timer_ctx, thread, t0, now_ns());
+}
+
+/* Rows [r0, r1) of part p (local numbering). */
+static void part_rows(mm_ctx *c, mm_part *p, int64_t r0, int64_t r1, int thread) {
+    const realm_mm_ex *ex = c->ex;
+    uint8_t *mine = c->scratch + (size_t)thread * c->lay.scratch;
+    if (c->use_qmm) {
+        realm_qmm q = p->q;
+        const mm_part *owner = &c->part[p->act_owner];
+        realm_qmm_bind(&q, (c->lay.private_act ? mine + c->lay.priv_off : c->act) + owner->act_off);
+        realm_qmm_rows(&q, r0, r1, p->Y, p->rows, mine);
+        return;
+    }
+    /* naive kernels, and f32/f16 weights: the kernel on a slice of rows (a
+     * slab of output columns) */
+    const realm_status s = c->kt->matmul_quant(ex->wtype, (const uint8_t *)ex->W + (size_t)r0 * c->row_bytes,
+                                               r1 - r0, ex->k, ex->X, ex->k, ex->batch, ex->Y + r0, ex->rows);
+    if (s != REALM_OK) {
+        int ok = REALM_OK;
+        atomic_compare_exchange_strong(&c->status, &ok, (int)s);
+    }
+}
+
+static void rows_step(void *ctx, int64_t r0, int64_t r1, int thread) {
+    mm_ctx *c = ctx;
+    const realm_mm_ex *ex = c->ex;
+    const int64_t t0 = ex->timer ? now_ns() : 0;
+    if (c->lay.private_act && !c->done[thread]) {
+        uint8_t *mine = c->scratch + (size_t)thread * c->lay.scratch;
+        quantize_rows(c, mine + c->lay.priv_off, thread_row(c, thread), 0, ex->batch);
+        c->done[thread] = 1;
+    }
+    for (int i = 0; i < c->n_parts; i++) {
+        mm_part *p = &c->part[i];
+        const int64_t a = r0 > p->vrow0 ? r0 : p->vrow0, e = p->vrow0 + p->rows;
+        const int64_t b = r1 < e ? r1 : e;
+        if (a < b) part_rows(c, p, a - p->vrow0, b - p->vrow0, thread);
+    }
+    if (ex->timer) ex->timer(ex->timer_ctx, thread, t0, now_ns());
+}
+
+size_t realm_runtime_matmul_ws_bytes(const realm_runtime *rt, const realm_mm_ex *ex) {
+    if (!rt || !ex || ex->n_more < 0 || ex->n_more >= REALM_MM_MAX_PARTS ||
+        !realm_runtime_matmul_can_fuse(ex->be, ex->wtype))
+        return 0;
+    mm_ctx c = {.ex = ex, .use_qmm = 1};
+    if (mm_setup(&c, ex) != REALM_OK) return 0;
+    return c.lay.act + c.lay.scratch * (size_t)realm_runtime_n_threads(rt);
+}
+
+/* Every extra part: quantized, optimized, its own output. */
+static realm_status check_parts(const char *fn, const realm_mm_ex *ex) {
+    if (ex->n_more < 0 || ex->n_more >= REALM_MM_MAX_PARTS || (ex->n_more && !ex->more))
+        return realm_error(REALM_ERR_INTERNAL, "%s: %d extra parts (at most %d)", fn, ex->n_more,
+                           REALM_MM_MAX_PARTS - 1);
+    for (int i = 0; i < ex->n_more; i++) {
+        const realm_mm_part *m = &ex->more[i];
+        if (!realm_runtime_matmul_can_fuse(ex->be, m->wtype) ||
+            !realm_runtime_matmul_can_fuse(ex->be, ex->wtype))
+            return realm_error(REALM_ERR_INTERNAL,
+                               "%s: a group needs the optimized backend and quantized weights", fn);
+        const realm_kernel_table *kt;
+        REALM_TRY(
+            realm_check_matmul_quant_w(fn, ex->be, m->wtype, m->W, m->rows, ex->k, ex->batch, m->Y, &kt));
+    }
+    return REALM_OK;
 }
 
 realm_status realm_runtime_matmul_quant_ex(realm_runtime *rt, const realm_mm_ex *ex) {
     static const char fn[] = "realm_runtime_matmul_quant";
     if (!rt || !ex)
         return realm_error(REALM_ERR_INVALID_ARG, "%s: NULL %s", fn, rt ? "arguments" : "runtime");
-    mm_ctx c = {.ex = ex, .status = REALM_OK};
-    c.use_qmm = realm_runtime_matmul_can_fuse(ex->be, ex->wtype);
-    if (ex->prologue && !c.use_qmm)
-        return realm_error(REALM_ERR_INTERNAL,
-                           "%s: a prologue needs the optimized backend and quantized weights", fn);
+    mm_ctx ctx = {.ex = ex}, *c = &ctx; /* on the stack: runs allocate nothing */
+    atomic_init(&c->status, REALM_OK);
+    c->use_qmm = realm_runtime_matmul_can_fuse(ex->be, ex->wtype);
+    realm_status s = REALM_OK;
+    uint8_t *owned = NULL;
+    if (ex->prologue && !c->use_qmm) {
+        s = realm_error(REALM_ERR_INTERNAL,
+                        "%s: a prologue needs the optimized backend and quantized weights", fn);
+        goto done;
+    }
     /* with a prologue X is never read */
-    if (ex->prologue)
-        REALM_TRY(realm_check_matmul_quant_w(fn, ex->be, ex->wtype, ex->W, ex->rows, ex->k, ex->batch, ex->Y,
-                                             &c.kt));
-    else
-        REALM_TRY(realm_check_matmul_quant(fn, ex->be, ex->wtype, ex->W, ex->rows, ex->k, ex->X, ex->batch,
-                                           ex->Y, &c.kt));
-    c.row_bytes = realm_row_bytes(ex->wtype, ex->k);
+    s = ex->prologue ? realm_check_matmul_quant_w(fn, ex->be, ex->wtype, ex->W, ex->rows, ex->k, ex->batch,
+                                                  ex->Y, &c->kt)
+                     : realm_check_matmul_quant(fn, ex->be, ex->wtype, ex->W, ex->rows, ex->k, ex->X,
+                                                ex->batch, ex->Y, &c->kt);
+    if (s == REALM_OK) s = check_parts(fn, ex);
+    if (s == REALM_OK) s = mm_setup(c, ex);
+    if (s != REALM_OK) goto done;
+    c->row_bytes = realm_row_bytes(ex->wtype, ex->k);
     const int nt = realm_runtime_n_threads(rt);
-    int64_t grain = 16;
-    uint8_t *ws = NULL, *owned = NULL;
-    if (c.use_qmm) {
-        REALM_TRY(realm_qmm_init(&c.q, ex->wtype, ex->W, ex->rows, ex->k, ex->batch));
-        size_t act;
-        ws_layout(&c.q, ex->prologue != NULL, ex->k, &act, &c.scratch_bytes, &c.row_off);
-        grain = realm_qmm_grain(&c.q);
-        const size_t need = act + c.scratch_bytes * (size_t)nt;
-        if (ex->ws && ex->ws_bytes >= need) {
-            ws = ex->ws;
-        } else {
+    int64_t n_rows = ex->rows, grain = 16;
+    if (c->use_qmm) {
+        const mm_part *last = &c->part[c->n_parts - 1];
+        n_rows = last->vrow0 + last->rows;
+        grain = realm_qmm_grain(&c->part[0].q);
+        const size_t need = c->lay.act + c->lay.scratch * (size_t)nt;
+        uint8_t *ws = ex->ws;
+        if (!ws || ex->ws_bytes < need) {
             ws = owned = aligned_alloc(64, need + 64);
-            if (!ws) return realm_error(REALM_ERR_OUT_OF_MEMORY, "%s: cannot allocate the workspace", fn);
+            if (!ws) {
+                s = realm_error(REALM_ERR_OUT_OF_MEMORY, "%s: cannot allocate the workspace", fn);
+                goto done;
+            }
         }
-        realm_qmm_bind(&c.q, ws);
-        c.scratch = ws + act;
+        c->act = ws;
+        c->scratch = ws + c->lay.act;
+        if (c->lay.private_act) memset(c->done, 0, (size_t)nt);
     }
     const realm_parallel_step steps[2] = {
         {.threads_fn = quantize_step},
-        {.rows_fn = rows_step, .n_rows = ex->rows, .grain = grain},
+        {.rows_fn = rows_step, .n_rows = n_rows, .grain = grain},
     };
-    realm_status s = c.use_qmm ? realm_runtime_parallel_steps(rt, steps, 2, &c)
-                               : realm_runtime_parallel_steps(rt, steps + 1, 1, &c);
+    s = c->use_qmm && !c->lay.private_act ? realm_runtime_parallel_steps(rt, steps, 2, c)
+                                          : realm_runtime_parallel_steps(rt, steps + 1, 1, c);
+    if (s == REALM_OK && atomic_load(&c->status) != REALM_OK) s = (realm_status)atomic_load(&c->status);
+done:
     free(owned);
-    if (s == REALM_OK && atomic_load(&c.status) != REALM_OK) return (realm_status)atomic_load(&c.status);
     return s;
 }
 

@@ -1,5 +1,6 @@
 /* Runtime lifecycle: parameters, create (topology -> placement -> executor),
  * destroy. */
+#include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,8 @@ static realm_status check_params(const realm_runtime_params *p) {
     if (p->spin_us < 0 || p->spin_us > REALM_RUNTIME_MAX_SPIN_US)
         return realm_error(REALM_ERR_INVALID_ARG, "%s: spin_us = %d is outside [0, %d]", fn, p->spin_us,
                            REALM_RUNTIME_MAX_SPIN_US);
-    if (p->flags != 0)
-        return realm_error(REALM_ERR_INVALID_ARG, "%s: flags = 0x%x, reserved flags must be 0", fn,
+    if (p->flags & ~REALM_RUNTIME_PIN_CALLER)
+        return realm_error(REALM_ERR_INVALID_ARG, "%s: flags = 0x%x has unknown bits", fn,
                            (unsigned)p->flags);
     if (p->topology_xml && p->topology_synthetic)
         return realm_error(REALM_ERR_INVALID_ARG, "%s: topology_xml and topology_synthetic are both set", fn);
@@ -100,6 +101,23 @@ static void free_runtime(realm_runtime *rt) {
     free(rt);
 }
 
+/* REALM_RUNTIME_PIN_CALLER: thread 0's PU for the creating thread, when the
+ * other threads are pinned (a no-op otherwise). */
+static realm_status pin_caller(realm_runtime *rt) {
+    if (!rt->pinned || rt->executor != REALM_EXECUTOR_POOL) return REALM_OK;
+    rt->caller = pthread_self();
+    if (sched_getaffinity(0, sizeof rt->caller_mask, &rt->caller_mask) != 0)
+        return realm_error(REALM_ERR_UNSUPPORTED,
+                           "realm_runtime_create: cannot read the caller's CPU mask: %s", strerror(errno));
+    const int err = realm_topo_bind_self(&rt->topo, rt->place.slots[0].pu);
+    if (err != 0)
+        return realm_error(REALM_ERR_UNSUPPORTED,
+                           "realm_runtime_create: cannot bind the caller to CPU %d: %s",
+                           rt->place.slots[0].pu, strerror(err));
+    rt->caller_pinned = rt->bound[0] = true;
+    return REALM_OK;
+}
+
 realm_status realm_runtime_create(const realm_runtime_params *params, realm_runtime **out) {
     if (!out) return realm_error(REALM_ERR_INVALID_ARG, "realm_runtime_create: out is NULL");
     *out = NULL;
@@ -124,6 +142,11 @@ realm_status realm_runtime_create(const realm_runtime_params *params, realm_runt
         free_runtime(rt);
         return s;
     }
+    if ((params->flags & REALM_RUNTIME_PIN_CALLER) && (s = pin_caller(rt)) != REALM_OK) {
+        rt->exec->stop(rt);
+        free_runtime(rt);
+        return s;
+    }
     realm_runtime_write_description(rt, params->topology_xml         ? params->topology_xml
                                         : params->topology_synthetic ? params->topology_synthetic
                                                                      : NULL);
@@ -133,6 +156,8 @@ realm_status realm_runtime_create(const realm_runtime_params *params, realm_runt
 
 void realm_runtime_destroy(realm_runtime *rt) {
     if (!rt) return;
+    if (rt->caller_pinned && pthread_equal(pthread_self(), rt->caller))
+        (void)sched_setaffinity(0, sizeof rt->caller_mask, &rt->caller_mask);
     rt->exec->stop(rt);
     free_runtime(rt);
 }

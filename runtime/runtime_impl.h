@@ -3,6 +3,7 @@
 #define REALM_RUNTIME_IMPL_H
 
 #include <pthread.h>
+#include <sched.h>
 
 #include "realm/runtime.h"
 #include "runtime/exec.h"
@@ -20,9 +21,12 @@ struct realm_runtime {
     realm_sched_layout layout;     /* borrows place's arrays */
     realm_sched_counter *counters; /* [REALM_RUNTIME_MAX_STEPS][n_groups] */
     realm_wait_policy wait;
-    bool pinned; /* threads 1..n-1 are bound to their PUs */
-    bool *bound; /* [n_threads]: binding applied (and kept) */
-    uint64_t id; /* unique per runtime in the process */
+    bool pinned;           /* threads 1..n-1 are bound to their PUs */
+    bool *bound;           /* [n_threads]: binding applied (and kept) */
+    bool caller_pinned;    /* REALM_RUNTIME_PIN_CALLER applied to caller */
+    pthread_t caller;      /* the creating thread */
+    cpu_set_t caller_mask; /* its CPU mask before */
+    uint64_t id;           /* unique per runtime in the process */
     const realm_exec_ops *exec;
     void *exec_state;
     pthread_mutex_t lock; /* one parallel call at a time */

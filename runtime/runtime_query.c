@@ -95,7 +95,8 @@ static const char *plural(int n) { return n == 1 ? "" : "s"; }
 void realm_runtime_write_description(realm_runtime *rt, const char *override) {
     const realm_placement *p = &rt->place;
     const realm_topology_info *i = &rt->info;
-    const char *binding = rt->pinned              ? "threads 1.. pinned"
+    const char *binding = rt->caller_pinned       ? "all threads pinned, the caller too"
+                          : rt->pinned            ? "threads 1.. pinned"
                           : !rt->topo.this_system ? "not pinned (topology override)"
                                                   : "not pinned";
     char machine[96];

@@ -226,7 +226,7 @@ Test(api_errors, runtime) {
     p.spin_us = REALM_RUNTIME_MAX_SPIN_US + 1;
     FAILS(REALM_ERR_INVALID_ARG, realm_runtime_create(&p, &rt));
     p = realm_runtime_params_default();
-    p.flags = 1;
+    p.flags = 2; /* bit 0 is REALM_RUNTIME_PIN_CALLER */
     FAILS(REALM_ERR_INVALID_ARG, realm_runtime_create(&p, &rt));
     p = realm_runtime_params_default();
     p.cpuset = "0-3;";

@@ -241,6 +241,7 @@ Test(graph, ffn_arena_near_lower_bound) {
     /* Fused: the norm into gate/up, silu(g)*u into down. Peak: gate and up
      * (read by the down matmul) with down's result. */
     cr_assert_eq(info.n_fused, 2);
+    cr_assert_eq(info.n_grouped, 1, "up runs in gate's group (same fused activations)");
     cr_assert_eq(info.arena_lower_bound, (size_t)(2 * HIDDEN + DIM) * MAX_T * sizeof(float));
     cr_assert_leq(info.arena_bytes, info.arena_lower_bound * 11 / 10, "arena %zu, bound %zu",
                   info.arena_bytes, info.arena_lower_bound);
@@ -251,6 +252,7 @@ Test(graph, ffn_arena_near_lower_bound) {
     cr_assert_eq(realm_graph_compile(f.g, rt, &o, &plan), REALM_OK);
     cr_assert_eq(realm_plan_get_info(plan, &info), REALM_OK);
     cr_assert_eq(info.n_fused, 0);
+    cr_assert_eq(info.n_grouped, 0);
     cr_assert_eq(info.arena_lower_bound, (size_t)3 * MAX_T * HIDDEN * sizeof(float));
     cr_assert_leq(info.arena_bytes, info.arena_lower_bound * 11 / 10);
     realm_plan_destroy(plan);

@@ -94,6 +94,9 @@ static void check_model(const char *name, bool whole_greedy) {
         const bool quantized = strstr(name, "f32") == NULL;
         cr_assert_eq(info.n_fused, be && quantized ? 3 * (int)h.n_layer + 1 : 0, "%s: %d fused", name,
                      info.n_fused);
+        /* k, v run in q's group and up in gate's */
+        cr_assert_eq(info.n_grouped, be && quantized ? 3 * (int)h.n_layer : 0, "%s: %d grouped", name,
+                     info.n_grouped);
         const float *logits;
         cr_assert_eq(realm_context_eval(c, e.prompt, e.n_prompt, &logits), REALM_OK, "%s",
                      realm_last_error());

@@ -321,3 +321,39 @@ Test(runtime_pool, pinning_is_applied) {
         realm_runtime_destroy(rt);
     }
 }
+
+/* REALM_RUNTIME_PIN_CALLER binds the creating thread to thread 0's PU while
+ * the runtime lives (with pinned workers only) and gives its mask back. */
+Test(runtime_pool, pin_caller_binds_and_restores) {
+    cpu_set_t before, during, after;
+    cr_assert_eq(sched_getaffinity(0, sizeof before, &before), 0);
+    for (int ex = REALM_EXECUTOR_POOL; ex <= REALM_EXECUTOR_OPENMP; ex++) {
+        realm_runtime_params p = realm_runtime_params_default();
+        p.executor = (realm_executor)ex;
+        p.flags = REALM_RUNTIME_PIN_CALLER;
+        realm_runtime *rt = NULL;
+        cr_assert_eq(realm_runtime_create(&p, &rt), REALM_OK, "%s", realm_last_error());
+        realm_thread_info info0, info1 = {0};
+        cr_assert_eq(realm_runtime_thread_info(rt, 0, &info0), REALM_OK);
+        const bool workers_pinned = realm_runtime_n_threads(rt) > 1 &&
+                                    realm_runtime_thread_info(rt, 1, &info1) == REALM_OK && info1.bound;
+        const bool expect = workers_pinned && ex == REALM_EXECUTOR_POOL;
+        cr_assert_eq(info0.bound, expect, "%s: caller bound %d, expected %d", realm_executor_name(ex),
+                     info0.bound, expect);
+        cr_assert_eq(sched_getaffinity(0, sizeof during, &during), 0);
+        if (expect) {
+            cr_assert_eq(CPU_COUNT(&during), 1);
+            cr_assert(CPU_ISSET(info0.pu, &during), "caller not on PU %d", info0.pu);
+            where_arg w;
+            cr_assert_eq(realm_runtime_parallel_threads(rt, record_cpu, &w), REALM_OK);
+            cr_assert_eq(atomic_load(&w.cpu[0]), info0.pu);
+            cr_assert_neq(info0.pu, info1.pu, "the caller shares a PU with worker 1");
+        } else {
+            cr_assert(CPU_EQUAL(&during, &before), "%s: the caller's mask changed", realm_executor_name(ex));
+        }
+        realm_runtime_destroy(rt);
+        cr_assert_eq(sched_getaffinity(0, sizeof after, &after), 0);
+        cr_assert(CPU_EQUAL(&after, &before), "%s: the caller's mask is not restored",
+                  realm_executor_name(ex));
+    }
+}

@@ -54,6 +54,8 @@ bool tool_session_open(const char *cmd, const tool_session_opts *o, tool_session
     realm_runtime_params rp = realm_runtime_params_default();
     rp.n_threads = o->threads;
     rp.executor = (realm_executor)o->executor;
+    /* the tool owns its main thread: bind it beside the pinned workers */
+    rp.flags = REALM_RUNTIME_PIN_CALLER;
     if ((st = realm_runtime_create(&rp, &s->rt)) != REALM_OK) return fail(cmd, st, "runtime", s);
     if ((st = realm_tokenizer_from_gguf(realm_model_gguf(s->model), &s->tok)) != REALM_OK)
         return fail(cmd, st, "tokenizer", s);

@@ -396,7 +396,10 @@ realm_type realm_tensor_type(const realm_tensor *t);
  *  backend, an RMS norm, SwiGLU, unary or scale op whose only readers are
  *  quantized matmuls is folded into their activation pass: each matmul
  *  computes the op's row just before quantizing it, and the op's result is
- *  never stored (realm_plan_info::n_fused counts them). */
+ *  never stored (realm_plan_info::n_fused counts them). The flag also
+ *  keeps quantized matmuls that read the same activations (a layer's
+ *  q/k/v, gate/up) from running as one group: one parallel region that
+ *  quantizes the activations once (realm_plan_info::n_grouped). */
 #define REALM_GRAPH_NO_FUSION (1u << 1)
 
 /** Options of realm_graph_compile(); start from realm_graph_options_default(). */
@@ -437,6 +440,7 @@ typedef struct realm_plan_info {
     size_t arena_lower_bound; /**< peak bytes of results alive at one step (same 64-byte rounding) */
     realm_backend backend;    /**< kernels the plan runs */
     int n_fused;              /**< ops folded into the matmuls that read them (REALM_GRAPH_NO_FUSION) */
+    int n_grouped;            /**< matmuls run in the group of an earlier one reading the same activations */
 } realm_plan_info;
 
 /**

@@ -61,6 +61,14 @@ int64_t realm_qmm_grain(const realm_qmm *q) {
     return QG_ROWS;
 }
 
+bool realm_qmm_same_act(const realm_qmm *a, const realm_qmm *b) {
+    if (a->gemm != b->gemm || a->k != b->k || a->batch != b->batch) return false;
+    if (!a->gemm) return realm_type_get_traits(a->type)->dot_type == realm_type_get_traits(b->type)->dot_type;
+    /* the GEMM activations carry per-block sums that depend on these */
+    return a->qg->B == b->qg->B && a->qg->Bm == b->qg->Bm && a->qg->off == b->qg->off &&
+           a->qg->has_min == b->qg->has_min;
+}
+
 void realm_qmm_bind(realm_qmm *q, void *act_ws) {
     q->act_ws = act_ws;
     if (q->gemm) qg_act_init(&q->act, q->qg, q->k, q->batch, act_ws);

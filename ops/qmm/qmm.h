@@ -12,6 +12,7 @@
 #ifndef REALM_QMM_H
 #define REALM_QMM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,9 @@ size_t realm_qmm_act_bytes(const realm_qmm *q);
 size_t realm_qmm_scratch_bytes(const realm_qmm *q);
 /* Row ranges handed to realm_qmm_rows() should start at multiples of this. */
 int64_t realm_qmm_grain(const realm_qmm *q);
+/* True when a and b (same k and batch) quantize activations to the same
+ * bytes, so one quantization can serve both. */
+bool realm_qmm_same_act(const realm_qmm *a, const realm_qmm *b);
 /* Attach the shared workspace (realm_qmm_act_bytes, 64-byte aligned). */
 void realm_qmm_bind(realm_qmm *q, void *act_ws);
 /* Phase 1: quantize activation columns [b0, b1) of X [batch][ldx]. */
