@@ -104,6 +104,23 @@ static guarded quantized_acts(const isa_table *scalar, const float *x, int64_t k
     return g;
 }
 
+/* GGUF Q8_K blocks in the activation layout of an ISA's table (its kernels
+ * may keep their own, see gemv.h), at the end of a guarded buffer. */
+static guarded isa_acts(const isa_table *isa, const void *blocks, int64_t k) {
+    guarded g = guarded_alloc(realm_gemv_act_bytes(&isa->t, REALM_TYPE_Q8_K, k));
+    realm_gemv_act_from_blocks(&isa->t, REALM_TYPE_Q8_K, blocks, g.p, k);
+    return g;
+}
+
+/* vec_dot of an ISA on GGUF Q8_K activation blocks. */
+static float isa_dot(const isa_table *isa, realm_type t, int64_t k, const void *w, const void *blocks) {
+    guarded a = isa_acts(isa, blocks, k);
+    float out = NAN;
+    isa->t.vec_dot[t](k, w, a.p, &out);
+    guarded_free(&a);
+    return out;
+}
+
 /* sum w_i * dx_i * qx_i in double, and sum |w_i * dx_i * qx_i|. */
 static void dot_dequantized(const float *wf, const block_q8_K *xq, int64_t k, double *dot, double *mag) {
     *dot = *mag = 0;
@@ -132,8 +149,7 @@ Test(gemv_k, vec_dot_matches_dequantized) {
             dot_dequantized(wf, (const block_q8_K *)xq.p, k, &ref, &mag);
             for (int i = 0; i < NISA; i++) {
                 if (!isa[i].have) continue;
-                float out = NAN;
-                isa[i].t.vec_dot[t](k, w.p, xq.p, &out);
+                const float out = isa_dot(&isa[i], t, k, w.p, xq.p);
                 cr_assert(fabs(out - ref) <= SAME_INPUT_REL_TOL * mag,
                           "%s %s k=%lld: %.9g vs %.9g (err %.3g of sum|wx| %.4g)", isa[i].name,
                           realm_type_name(t), (long long)k, out, ref, fabs(out - ref) / mag, mag);
@@ -176,8 +192,7 @@ Test(gemv_k, vec_dot_vs_float_activations) {
         bound = bound * 1.001 + SAME_INPUT_REL_TOL * mag;
         for (int i = 0; i < NISA; i++) {
             if (!isa[i].have) continue;
-            float out = NAN;
-            isa[i].t.vec_dot[t](k, w.p, xq.p, &out);
+            const float out = isa_dot(&isa[i], t, k, w.p, xq.p);
             cr_assert(fabs(out - ref) <= bound,
                       "%s %s: %.9g vs float activations %.9g, err %.3g > bound %.3g", isa[i].name,
                       realm_type_name(t), out, ref, fabs(out - ref), bound);
@@ -299,8 +314,7 @@ Test(gemv_k, extreme_values_exact) {
                 cr_assert(exact || big, "%s: small-scale case must be exact in float", tr->name);
                 for (int i = 0; i < NISA; i++) {
                     if (!isa[i].have) continue;
-                    float out = NAN;
-                    isa[i].t.vec_dot[t](QK_K, w.p, x, &out);
+                    const float out = isa_dot(&isa[i], t, QK_K, w.p, x);
                     cr_assert(exact ? out == ref : fabs(out - ref) <= 1e-6 * mag,
                               "%s %s %s scales, pattern %d: %.9g, exact %.9g", isa[i].name, tr->name,
                               big ? "max" : "small", pat, out, ref);
@@ -319,38 +333,41 @@ Test(gemv_k, extreme_values_exact) {
  * maps to -127. */
 static void check_quantizers(const isa_table isa[NISA], const float *x, int64_t k, const char *what) {
     const size_t rb = row_bytes(REALM_TYPE_Q8_K, k);
-    uint8_t *ref = calloc(1, rb), *got = malloc(rb);
+    uint8_t *ref = calloc(1, rb);
     realm_type_get_traits(REALM_TYPE_Q8_K)->quantize(x, ref, k, NULL);
     for (int i = 0; i < NISA; i++) {
         if (!isa[i].have) continue;
-        memset(got, 0xA5, rb);
+        /* the ISA's bytes are the reference blocks in its layout */
+        const size_t ab = realm_gemv_act_bytes(&isa[i].t, REALM_TYPE_Q8_K, k);
+        uint8_t *got = malloc(ab), *want = malloc(ab);
+        memset(got, 0xA5, ab);
         isa[i].t.quantize_act[REALM_TYPE_Q8_K](x, got, k);
-        for (int64_t b = 0; b < k / QK_K; b++) {
-            const block_q8_K *y = (const block_q8_K *)got + b, *yr = (const block_q8_K *)ref + b;
-            cr_assert(memcmp(y, yr, sizeof *y) == 0,
-                      "%s %s: block %lld differs from the reference (d %g vs %g)", isa[i].name, what,
-                      (long long)b, y->d, yr->d);
-            for (int s = 0; s < 16; s++) {
-                int sum = 0;
-                for (int l = 0; l < 16; l++)
-                    sum += y->qs[16 * s + l];
-                cr_assert_eq(y->bsums[s], sum, "%s %s: bsums[%d] of block %lld", isa[i].name, what, s,
-                             (long long)b);
-            }
-            const float *xb = x + b * QK_K;
-            int arg = 0;
-            for (int e = 1; e < QK_K; e++)
-                if (fabsf(xb[e]) > fabsf(xb[arg])) arg = e;
-            if (y->d != 0) {
-                cr_assert_eq(y->qs[arg], -127, "%s %s: largest element of block %lld", isa[i].name, what,
-                             (long long)b);
-                cr_assert(fabsf(y->d * -127 - xb[arg]) <= 1e-6f * fabsf(xb[arg]), "%s %s: d of block %lld",
-                          isa[i].name, what, (long long)b);
-            }
+        realm_gemv_act_from_blocks(&isa[i].t, REALM_TYPE_Q8_K, ref, want, k);
+        for (size_t j = 0; j < ab; j++)
+            cr_assert_eq(got[j], want[j], "%s %s: byte %zu of %zu differs from the reference quantizer's",
+                         isa[i].name, what, j, ab);
+        free(got);
+        free(want);
+    }
+    for (int64_t b = 0; b < k / QK_K; b++) {
+        const block_q8_K *y = (const block_q8_K *)ref + b;
+        for (int s = 0; s < 16; s++) {
+            int sum = 0;
+            for (int l = 0; l < 16; l++)
+                sum += y->qs[16 * s + l];
+            cr_assert_eq(y->bsums[s], sum, "%s: bsums[%d] of block %lld", what, s, (long long)b);
+        }
+        const float *xb = x + b * QK_K;
+        int arg = 0;
+        for (int e = 1; e < QK_K; e++)
+            if (fabsf(xb[e]) > fabsf(xb[arg])) arg = e;
+        if (y->d != 0) {
+            cr_assert_eq(y->qs[arg], -127, "%s: largest element of block %lld", what, (long long)b);
+            cr_assert(fabsf(y->d * -127 - xb[arg]) <= 1e-6f * fabsf(xb[arg]), "%s: d of block %lld", what,
+                      (long long)b);
         }
     }
     free(ref);
-    free(got);
 }
 
 Test(gemv_k, quantizer_random) {

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "realm/types.h"
 
@@ -19,11 +20,28 @@ typedef void (*realm_vec_dot_fn)(int64_t k, const void *w, const void *x, float 
  * search: activations change every call). */
 typedef void (*realm_quantize_act_fn)(const float *x, void *y, int64_t k);
 
+/* A kernel family may keep its activations in a layout of its own instead
+ * of the dot partner's GGUF blocks (ops/x86/avx512/gemv_k.c splits Q8_K
+ * into aligned quants, sums and scales): its bytes per row of k, and the
+ * conversion from GGUF blocks (tests feed hand-made blocks through it). */
+typedef size_t (*realm_act_bytes_fn)(int64_t k);
+typedef void (*realm_act_from_blocks_fn)(const void *blocks, void *out, int64_t k);
+
 typedef struct realm_gemv_table {
     const char *isa;                                      /* "scalar", "avx2", "avx512-vnni" */
     realm_vec_dot_fn vec_dot[REALM_TYPE_COUNT];           /* by weight type */
     realm_quantize_act_fn quantize_act[REALM_TYPE_COUNT]; /* by dot partner type: Q8_0, Q8_1, Q8_K */
+    /* by dot partner type; NULL: the GGUF block layout */
+    realm_act_bytes_fn act_bytes[REALM_TYPE_COUNT];
+    realm_act_from_blocks_fn act_from_blocks[REALM_TYPE_COUNT];
 } realm_gemv_table;
+
+/* Bytes of one activation row of k elements as t's quantize_act[dot] writes
+ * it; a multiple of 64 when the layout is not GGUF's. */
+size_t realm_gemv_act_bytes(const realm_gemv_table *t, realm_type dot, int64_t k);
+/* t's activation layout of a row of GGUF dot-type blocks. */
+void realm_gemv_act_from_blocks(const realm_gemv_table *t, realm_type dot, const void *blocks, void *out,
+                                int64_t k);
 
 /* The table for this CPU (or for the ISA forced by REALM_ISA=scalar|avx2|
  * avx512), built once. Never NULL; every slot filled. */

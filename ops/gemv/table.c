@@ -6,6 +6,7 @@
 #include "core/isa.h"
 #include "gemv/gemv.h"
 #include "realm/cpu.h"
+#include "realm/quant.h"
 
 static realm_gemv_table scalar_table, best_table;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -37,4 +38,16 @@ const realm_gemv_table *realm_gemv_get(void) {
 const realm_gemv_table *realm_gemv_scalar(void) {
     pthread_once(&once, build);
     return &scalar_table;
+}
+
+size_t realm_gemv_act_bytes(const realm_gemv_table *t, realm_type dot, int64_t k) {
+    return t->act_bytes[dot] ? t->act_bytes[dot](k) : realm_row_bytes(dot, k);
+}
+
+void realm_gemv_act_from_blocks(const realm_gemv_table *t, realm_type dot, const void *blocks, void *out,
+                                int64_t k) {
+    if (t->act_from_blocks[dot])
+        t->act_from_blocks[dot](blocks, out, k);
+    else
+        memcpy(out, blocks, realm_row_bytes(dot, k));
 }

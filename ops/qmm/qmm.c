@@ -39,7 +39,7 @@ realm_status realm_qmm_init(realm_qmm *q, realm_type t, const void *W, int64_t r
         q->kernel = realm_qgemm_kernel();
     } else {
         q->gemv = realm_gemv_get();
-        q->xq_row_bytes = realm_row_bytes(tr->dot_type, k);
+        q->xq_row_bytes = realm_gemv_act_bytes(q->gemv, tr->dot_type, k);
     }
     return REALM_OK;
 }

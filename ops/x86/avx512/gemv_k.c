@@ -17,7 +17,11 @@
  *    bsums. One float conversion per super-block, no horizontal adds in
  *    the loop;
  *  - vpmaddubsw cannot saturate: levels are <= 63, a pair is at most
- *    2 * 63 * 128 < 32767. */
+ *    2 * 63 * 128 < 32767;
+ *  - the activations are not GGUF Q8_K blocks (292 bytes, so their quants
+ *    straddle cache lines) but a split row: all quants (64-byte aligned),
+ *    then all bsums, then all scales. Measured on q8_K in L1: 3.05 ns per
+ *    super-block with Q8_K blocks, 2.37 with the split row. */
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
@@ -25,6 +29,34 @@
 #include "gemv/gemv.h"
 #include "quant/blocks.h"
 #include "x86/gemv_k_scales.h"
+
+/* The split activation row of k elements: quants [nb][256], bsums
+ * [nb][16], scales [nb], padded to 64 bytes. */
+typedef struct xrow {
+    const int8_t *qs;
+    const int16_t *bsums;
+    const float *d;
+} xrow;
+
+typedef struct xblk {
+    const int8_t *qs;
+    const int16_t *bsums;
+    float d;
+} xblk;
+
+static size_t act_bytes_q8_K(int64_t k) {
+    const size_t nb = (size_t)(k / QK_K);
+    return (nb * (QK_K + 16 * sizeof(int16_t) + sizeof(float)) + 63) & ~(size_t)63;
+}
+
+static inline xrow xrow_of(const void *vx, int64_t k) {
+    const uint8_t *p = vx;
+    const size_t nb = (size_t)(k / QK_K);
+    return (xrow){(const int8_t *)p, (const int16_t *)(const void *)(p + nb * QK_K),
+                  (const float *)(const void *)(p + nb * (QK_K + 16 * sizeof(int16_t)))};
+}
+
+static inline xblk xat(xrow r, int64_t i) { return (xblk){r.qs + QK_K * i, r.bsums + 16 * i, r.d[i]}; }
 
 /* d and the fp16 after it (dmin) as floats, times the activation scale. */
 static inline __m128 two_scales(const realm_half *d, float dx) {
@@ -109,7 +141,7 @@ static const uint8_t q2_tab_idx[64] = {
 
 static void vec_dot_q2_K(int64_t k, const void *vw, const void *vx, float *out) {
     const block_q2_K *w = vw;
-    const block_q8_K *x = vx;
+    const xrow xr = xrow_of(vx, k);
     const __m512i tab_idx = _mm512_loadu_si512(q2_tab_idx), m4 = _mm512_set1_epi8(0x0F);
     const __m512i field = halves8(0x03, 0x0C);
     __m512i off[4]; /* table offset of vector v: 4v in lanes 0, 1, v in 2, 3 */
@@ -132,14 +164,14 @@ static void vec_dot_q2_K(int64_t k, const void *vw, const void *vx, float *out) 
             const __m512i b = halves_of(q, h), b4 = _mm512_srli_epi16(b, 4);
             const __m512i i0 = _mm512_ternarylogic_epi32(b, field, off[2 * h], 0xEA); /* (b & field) | off */
             const __m512i i1 = _mm512_ternarylogic_epi32(b4, field, off[2 * h + 1], 0xEA);
-            const int8_t *xq = x[i].qs + 128 * h;
+            const int8_t *xq = xr.qs + QK_K * i + 128 * h;
             isum = _mm512_dpbusd_epi32(isum, _mm512_shuffle_epi8(tab, i0), _mm512_loadu_si512(xq));
             isum = _mm512_dpbusd_epi32(isum, _mm512_shuffle_epi8(tab, i1), _mm512_loadu_si512(xq + 64));
         }
         /* the scale bytes as words are sc + 16 * min */
         const __m256i msum = _mm256_madd_epi16(_mm256_srli_epi16(_mm256_cvtepu8_epi16(sm), 4),
-                                               _mm256_loadu_si256((const __m256i *)x[i].bsums));
-        const __m128 s = two_scales(&w[i].d, x[i].d);
+                                               _mm256_loadu_si256((const __m256i *)(xr.bsums + 16 * i)));
+        const __m128 s = two_scales(&w[i].d, xr.d[i]);
         acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_broadcastss_ps(s), acc);
         accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_broadcastss_ps(_mm_movehdup_ps(s)), accm);
     }
@@ -152,7 +184,7 @@ static void vec_dot_q2_K(int64_t k, const void *vw, const void *vx, float *out) 
  * and the 16 bytes ending the block (qs[62..63], scales, d). */
 static void vec_dot_q3_K(int64_t k, const void *vw, const void *vx, float *out) {
     const block_q3_K *w = vw;
-    const block_q8_K *x = vx;
+    const xrow xr = xrow_of(vx, k);
     const __m512i m3 = _mm512_set1_epi8(3), four = _mm512_set1_epi8(4);
     const __m512i shift[2] = {halves64(0, 2), halves64(4, 6)};
     __m512i hbit[4]; /* hmask bit of vector v: 2v (low half), 2v + 1 (high) */
@@ -170,11 +202,12 @@ static void vec_dot_q3_K(int64_t k, const void *vw, const void *vx, float *out) 
         for (int v = 0; v < 4; v++) {
             __m512i q = _mm512_and_si512(_mm512_srlv_epi64(qs[v / 2], shift[v % 2]), m3);
             q = _mm512_mask_add_epi8(q, _mm512_test_epi8_mask(hm, hbit[v]), q, four);
-            isum = dot64(isum, q, x[i].qs + 64 * v, scales_of(scw, v));
+            isum = dot64(isum, q, xr.qs + QK_K * i + 64 * v, scales_of(scw, v));
         }
-        const __m256i osum = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)x[i].bsums));
+        const __m256i osum =
+            _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(xr.bsums + 16 * i)));
         isum = _mm512_sub_epi32(isum, _mm512_zextsi256_si512(_mm256_slli_epi32(osum, 2)));
-        const __m128 d = _mm_mul_ps(_mm_cvtph_ps(_mm_srli_si128(tail, 14)), _mm_set1_ps(x[i].d));
+        const __m128 d = _mm_mul_ps(_mm_cvtph_ps(_mm_srli_si128(tail, 14)), _mm_set1_ps(xr.d[i]));
         acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_broadcastss_ps(d), acc);
     }
     *out = _mm512_reduce_add_ps(acc);
@@ -198,9 +231,8 @@ static const int16_t mins_idx[16] = {8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
  * one 64-byte load gives the low and high nibbles of p = 2c, 2c + 1, and
  * vshufi64x2 pairs them into vectors 2c and 2c + 1. The fifth bit of q5_K
  * is bit 2p (low half) / 2p + 1 (high half) of qh[l]. */
-static inline __attribute__((always_inline)) void dot_q45_K(__m128i head, const uint8_t *qs,
-                                                            const __m512i *qh, const block_q8_K *x,
-                                                            __m512 *acc, __m256 *accm) {
+static inline __attribute__((always_inline)) void
+dot_q45_K(__m128i head, const uint8_t *qs, const __m512i *qh, xblk x, __m512 *acc, __m256 *accm) {
     const __m512i m4 = _mm512_set1_epi8(0x0F), m16 = _mm512_set1_epi8(16);
     const __m256i w16 = _mm256_cvtepu8_epi16(k_q45_scales(head));
     const __m512i scw = _mm512_zextsi256_si512(w16);
@@ -217,38 +249,39 @@ static inline __attribute__((always_inline)) void dot_q45_K(__m128i head, const 
                                         : _mm512_srlv_epi64(*qh, halves64(2 * p - 4, 2 * p - 3));
                 lv = _mm512_ternarylogic_epi32(h, m16, lv, 0xEA); /* (h & 16) | lv */
             }
-            isum = _mm512_dpwssd_epi32(isum, _mm512_maddubs_epi16(lv, _mm512_loadu_si512(x->qs + 64 * p)),
+            isum = _mm512_dpwssd_epi32(isum, _mm512_maddubs_epi16(lv, _mm512_loadu_si512(x.qs + 64 * p)),
                                        _mm512_permutexvar_epi16(_mm512_loadu_si512(sub32_idx[p]), scw));
         }
     }
-    const __m256i msum = _mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)x->bsums));
-    const __m128 s = _mm_mul_ps(_mm_cvtph_ps(head), _mm_set1_ps(x->d)); /* d, dmin */
+    const __m256i msum = _mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)x.bsums));
+    const __m128 s = _mm_mul_ps(_mm_cvtph_ps(head), _mm_set1_ps(x.d)); /* d, dmin */
     *acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_broadcastss_ps(s), *acc);
     *accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_broadcastss_ps(_mm_movehdup_ps(s)), *accm);
 }
 
 static void vec_dot_q4_K(int64_t k, const void *vw, const void *vx, float *out) {
     const block_q4_K *w = vw;
-    const block_q8_K *x = vx;
+    const xrow xr = xrow_of(vx, k);
     __m512 acc = _mm512_setzero_ps();
     __m256 accm = _mm256_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++) {
         prefetch_ahead(&w[i], sizeof w[i]);
-        dot_q45_K(k_in_reg128(_mm_loadu_si128((const __m128i *)&w[i])), w[i].qs, NULL, &x[i], &acc, &accm);
+        dot_q45_K(k_in_reg128(_mm_loadu_si128((const __m128i *)&w[i])), w[i].qs, NULL, xat(xr, i), &acc,
+                  &accm);
     }
     *out = finish(acc, accm);
 }
 
 static void vec_dot_q5_K(int64_t k, const void *vw, const void *vx, float *out) {
     const block_q5_K *w = vw;
-    const block_q8_K *x = vx;
+    const xrow xr = xrow_of(vx, k);
     __m512 acc = _mm512_setzero_ps();
     __m256 accm = _mm256_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++) {
         prefetch_ahead(&w[i], sizeof w[i]);
         const __m512i head = in_reg(_mm512_loadu_si512(&w[i]));    /* d, dmin, scales, qh, qs[0..15] */
         const __m512i qh = _mm512_shuffle_i64x2(head, head, 0x99); /* lanes 1, 2 twice */
-        dot_q45_K(_mm512_castsi512_si128(head), w[i].qs, &qh, &x[i], &acc, &accm);
+        dot_q45_K(_mm512_castsi512_si128(head), w[i].qs, &qh, xat(xr, i), &acc, &accm);
     }
     *out = finish(acc, accm);
 }
@@ -259,7 +292,7 @@ static void vec_dot_q5_K(int64_t k, const void *vw, const void *vx, float *out) 
  * -32 * sum_s scale_s * bsum_s. */
 static void vec_dot_q6_K(int64_t k, const void *vw, const void *vx, float *out) {
     const block_q6_K *w = vw;
-    const block_q8_K *x = vx;
+    const xrow xr = xrow_of(vx, k);
     const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
     const __m512i up_lo = halves64(4, 2), up_hi = halves64(0, 2);
     __m512 acc = _mm512_setzero_ps();
@@ -275,12 +308,13 @@ static void vec_dot_q6_K(int64_t k, const void *vw, const void *vx, float *out) 
                 _mm512_ternarylogic_epi32(_mm512_sllv_epi64(qh, up_lo), m30, _mm512_and_si512(ql, m4), 0xEA);
             const __m512i q1 = _mm512_ternarylogic_epi32(
                 _mm512_srlv_epi64(qh, up_hi), m30, _mm512_and_si512(_mm512_srli_epi16(ql, 4), m4), 0xEA);
-            isum = dot64(isum, q0, x[i].qs + 128 * h, scales_of(scw, 2 * h));
-            isum = dot64(isum, q1, x[i].qs + 128 * h + 64, scales_of(scw, 2 * h + 1));
+            isum = dot64(isum, q0, xr.qs + QK_K * i + 128 * h, scales_of(scw, 2 * h));
+            isum = dot64(isum, q1, xr.qs + QK_K * i + 128 * h + 64, scales_of(scw, 2 * h + 1));
         }
-        const __m256i osum = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)x[i].bsums));
+        const __m256i osum =
+            _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(xr.bsums + 16 * i)));
         isum = _mm512_sub_epi32(isum, _mm512_zextsi256_si512(_mm256_slli_epi32(osum, 5)));
-        const float d = _cvtsh_ss(w[i].d) * x[i].d;
+        const float d = _cvtsh_ss(w[i].d) * xr.d[i];
         acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d), acc);
     }
     *out = _mm512_reduce_add_ps(acc);
@@ -290,18 +324,18 @@ static void vec_dot_q6_K(int64_t k, const void *vw, const void *vx, float *out) 
  * sum (w + 128) x - 128 sum x = sum w x, with sum x from the bsums. */
 static void vec_dot_q8_K(int64_t k, const void *vw, const void *vx, float *out) {
     const block_q8_K *w = vw;
-    const block_q8_K *x = vx;
+    const xrow xr = xrow_of(vx, k);
     const __m512i flip = _mm512_set1_epi8((char)0x80);
     const __m256i m128 = _mm256_set1_epi16(-128);
     __m512 acc = _mm512_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++) {
-        __m512i isum =
-            _mm512_zextsi256_si512(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)x[i].bsums), m128));
+        __m512i isum = _mm512_zextsi256_si512(
+            _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(xr.bsums + 16 * i)), m128));
         for (int v = 0; v < 4; v++) {
             const __m512i wq = _mm512_xor_si512(_mm512_loadu_si512(w[i].qs + 64 * v), flip);
-            isum = _mm512_dpbusd_epi32(isum, wq, _mm512_loadu_si512(x[i].qs + 64 * v));
+            isum = _mm512_dpbusd_epi32(isum, wq, _mm512_loadu_si512(xr.qs + QK_K * i + 64 * v));
         }
-        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(w[i].d * x[i].d), acc);
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(w[i].d * xr.d[i]), acc);
     }
     *out = _mm512_reduce_add_ps(acc);
 }
@@ -311,13 +345,23 @@ static void vec_dot_q8_K(int64_t k, const void *vw, const void *vx, float *out) 
  * like its strict compare, and the first element reaching the largest
  * magnitude gives the sign. */
 static void quantize_q8_K(const float *x, void *vy, int64_t k) {
-    block_q8_K *y = vy;
-    for (int64_t i = 0; i < k / QK_K; i++, x += QK_K) {
+    const size_t nb = (size_t)(k / QK_K);
+    uint8_t *row = vy;
+    int8_t *qs = (int8_t *)row;
+    int16_t *bsums = (int16_t *)(void *)(row + nb * QK_K);
+    float *dd = (float *)(void *)(row + nb * (QK_K + 16 * sizeof(int16_t)));
+    memset(row + nb * (QK_K + 16 * sizeof(int16_t) + sizeof(float)), 0,
+           act_bytes_q8_K(k) - nb * (QK_K + 16 * sizeof(int16_t) + sizeof(float)));
+    for (size_t i = 0; i < nb; i++, x += QK_K) {
+        int8_t *yq = qs + QK_K * i;
+        int16_t *ys = bsums + 16 * i;
         __m512 am = _mm512_setzero_ps();
         for (int v = 0; v < 16; v++)
             am = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(x + 16 * v)), am);
         const float amax = _mm512_reduce_max_ps(am);
-        memset(&y[i], 0, sizeof y[i]);
+        memset(yq, 0, QK_K);
+        memset(ys, 0, 16 * sizeof *ys);
+        dd[i] = 0;
         if (amax == 0) continue;
         float max = 0;
         for (int v = 0; v < 16; v++) {
@@ -335,10 +379,23 @@ static void quantize_q8_K(const float *x, void *vy, int64_t k) {
         for (int v = 0; v < 16; v++) {
             __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(is, _mm512_loadu_ps(x + 16 * v)));
             q = _mm512_min_epi32(_mm512_max_epi32(q, lo), hi);
-            _mm_storeu_si128((__m128i *)(y[i].qs + 16 * v), _mm512_cvtepi32_epi8(q));
-            y[i].bsums[v] = (int16_t)_mm512_reduce_add_epi32(q);
+            _mm_storeu_si128((__m128i *)(yq + 16 * v), _mm512_cvtepi32_epi8(q));
+            ys[v] = (int16_t)_mm512_reduce_add_epi32(q);
         }
-        y[i].d = 1 / iscale;
+        dd[i] = 1 / iscale;
+    }
+}
+
+/* GGUF Q8_K blocks to the split row. */
+static void act_from_blocks_q8_K(const void *vb, void *vy, int64_t k) {
+    const block_q8_K *b = vb;
+    const size_t nb = (size_t)(k / QK_K);
+    uint8_t *row = vy;
+    memset(row, 0, act_bytes_q8_K(k));
+    for (size_t i = 0; i < nb; i++) {
+        memcpy(row + QK_K * i, b[i].qs, QK_K);
+        memcpy(row + nb * QK_K + 32 * i, b[i].bsums, 32);
+        memcpy(row + nb * (QK_K + 32) + 4 * i, &b[i].d, 4);
     }
 }
 
@@ -350,4 +407,6 @@ void realm_gemv_fill_avx512_k(realm_gemv_table *t) {
     t->vec_dot[REALM_TYPE_Q6_K] = vec_dot_q6_K;
     t->vec_dot[REALM_TYPE_Q8_K] = vec_dot_q8_K;
     t->quantize_act[REALM_TYPE_Q8_K] = quantize_q8_K;
+    t->act_bytes[REALM_TYPE_Q8_K] = act_bytes_q8_K;
+    t->act_from_blocks[REALM_TYPE_Q8_K] = act_from_blocks_q8_K;
 }
