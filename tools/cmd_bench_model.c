@@ -140,6 +140,13 @@ int bench_model_cmd(int argc, char **argv) {
                                 .n_ctx = pp > tg ? pp : tg,
                                 .n_batch = pp,
                                 .no_mmap = no_mmap};
+        /* The read probe runs just before the session and just after it (the
+         * mean is the bound's bandwidth): not during it, because the session
+         * binds this thread (REALM_RUNTIME_PIN_CALLER) and an OpenMP team
+         * started meanwhile would inherit that one CPU. */
+        bench_bandwidth_result bw0 = {0}, bw1 = {0};
+        if (bandwidth && threads[j] > 0) /* 0: the count the runtime picks, known once it runs */
+            (void)bench_bandwidth(threads[j], (size_t)1 << 30, 3, &bw0);
         tool_session s;
         if (!tool_session_open(CMD, &so, &s)) return TOOL_EXIT_FAILURE;
         const int64_t n = pp > tg ? pp : tg;
@@ -165,13 +172,14 @@ int bench_model_cmd(int argc, char **argv) {
         const double pp_tps = (double)pp / bench_median(tp, (int)reps),
                      tg_tps = (double)tg / bench_median(tt, (int)reps);
         const double wb = step_bytes(s.model, &s.hp);
+        free(ids);
+        free(tp);
+        free(tt);
+        tool_session_close(&s);
         double bw = 0, bound = 0;
-        if (bandwidth) {
-            bench_bandwidth_result br;
-            if (bench_bandwidth(threads_used, (size_t)1 << 30, 5, &br) == 0) {
-                bw = br.gbps;
-                bound = bw * 1e9 / wb;
-            }
+        if (bandwidth && bench_bandwidth(threads_used, (size_t)1 << 30, 3, &bw1) == 0) {
+            bw = bw0.gbps > 0 ? (bw0.gbps + bw1.gbps) / 2 : bw1.gbps;
+            bound = bw * 1e9 / wb;
         }
         if (format == 2)
             printf(
@@ -185,10 +193,6 @@ int bench_model_cmd(int argc, char **argv) {
             printf("%-8d %6lld %6lld %10.1f %10.1f %10.1f %12.1f\n", threads_used, (long long)pp,
                    (long long)tg, pp_tps, tg_tps, bw, bound);
         fflush(stdout);
-        free(ids);
-        free(tp);
-        free(tt);
-        tool_session_close(&s);
     }
     return tool_finish_stdout(CMD);
 }

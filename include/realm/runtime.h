@@ -67,7 +67,9 @@ typedef enum realm_numa_policy {
  *  floats and the scheduler may run it on a pinned worker's CPU, where the
  *  two take turns: measured on a 2-core VM, a 2-thread batch-1 matmul of
  *  295 KB took 14.5 us on average unbound, 10.3 us bound (18.2 us with the
- *  caller forced onto the worker's CPU). */
+ *  caller forced onto the worker's CPU). Threads the caller starts while
+ *  bound inherit its one-CPU mask: an OpenMP team used for the first time
+ *  then, for instance, runs all its threads on that CPU. */
 #define REALM_RUNTIME_PIN_CALLER 1u
 
 /** Most threads a runtime may have. */
