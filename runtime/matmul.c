@@ -151,8 +151,8 @@ static void quantize_step(void *ctx, int thread, int n_threads) {
 /* Rows [r0, r1) of part p (local numbering). */
 static void part_rows(mm_ctx *c, mm_part *p, int64_t r0, int64_t r1, int thread) {
     const realm_mm_ex *ex = c->ex;
-    uint8_t *mine = c->scratch + (size_t)thread * c->lay.scratch;
     if (c->use_qmm) {
+        uint8_t *mine = c->scratch + (size_t)thread * c->lay.scratch; /* no scratch on the naive path */
         realm_qmm q = p->q;
         const mm_part *owner = &c->part[p->act_owner];
         realm_qmm_bind(&q, (c->lay.private_act ? mine + c->lay.priv_off : c->act) + owner->act_off);
