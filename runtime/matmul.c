@@ -218,7 +218,7 @@ realm_status realm_runtime_matmul_quant_ex(realm_runtime *rt, const realm_mm_ex 
     static const char fn[] = "realm_runtime_matmul_quant";
     if (!rt || !ex)
         return realm_error(REALM_ERR_INVALID_ARG, "%s: NULL %s", fn, rt ? "arguments" : "runtime");
-    mm_ctx ctx = {.ex = ex}, *c = &ctx; /* on the stack: runs allocate nothing */
+    mm_ctx ctx = {.ex = ex}, *c = &ctx; /* on the stack, zeroed (done[] included): runs allocate nothing */
     atomic_init(&c->status, REALM_OK);
     c->use_qmm = realm_runtime_matmul_can_fuse(ex->be, ex->wtype);
     realm_status s = REALM_OK;
@@ -254,7 +254,6 @@ realm_status realm_runtime_matmul_quant_ex(realm_runtime *rt, const realm_mm_ex 
         }
         c->act = ws;
         c->scratch = ws + c->lay.act;
-        if (c->lay.private_act) memset(c->done, 0, (size_t)nt);
     }
     const realm_parallel_step steps[2] = {
         {.threads_fn = quantize_step},

@@ -66,13 +66,6 @@ __attribute__((unused)) static float xf[64], yf[64];
 __attribute__((unused)) static unsigned char blk[4 * 292];
 
 /* A one-thread serial runtime. */
-static inline realm_runtime *serial_rt(void) {
-    realm_runtime_params p = realm_runtime_params_default();
-    p.executor = REALM_EXECUTOR_SERIAL;
-    p.n_threads = 1;
-    realm_runtime *rt = NULL;
-    cr_assert_eq(realm_runtime_create(&p, &rt), REALM_OK, "%s", realm_last_error());
-    return rt;
-}
+static inline realm_runtime *serial_rt(void) { return tu_runtime(1, REALM_EXECUTOR_SERIAL); }
 
 #endif

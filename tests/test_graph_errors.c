@@ -5,6 +5,7 @@
 
 #include "realm/realm.h"
 #include "test_runtime_sanitizer.h"
+#include "util.h"
 
 /* status is s and realm_last_error() says something. */
 #define expect_status(got, want)                                                                             \
@@ -15,14 +16,7 @@
         cr_assert_neq(realm_last_error()[0], 0);                                                             \
     } while (0)
 
-static realm_runtime *serial_rt(void) {
-    realm_runtime_params p = realm_runtime_params_default();
-    p.executor = REALM_EXECUTOR_SERIAL;
-    p.n_threads = 1;
-    realm_runtime *rt = NULL;
-    cr_assert_eq(realm_runtime_create(&p, &rt), REALM_OK, "%s", realm_last_error());
-    return rt;
-}
+static realm_runtime *serial_rt(void) { return tu_runtime(1, REALM_EXECUTOR_SERIAL); }
 
 Test(graph_errors, constructors_reject_bad_shapes_types_and_nulls) {
     realm_graph *g = NULL, *other = NULL;
