@@ -22,6 +22,7 @@
 #include "realm/model.h"
 #include "realm/ops.h"
 #include "realm/quant.h"
+#include "realm/repack.h"
 #include "realm/runtime.h"
 #include "realm/sampling.h"
 #include "realm/tokenizer.h"

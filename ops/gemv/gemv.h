@@ -6,6 +6,7 @@
 #ifndef REALM_GEMV_H
 #define REALM_GEMV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -27,6 +28,10 @@ typedef void (*realm_quantize_act_fn)(const float *x, void *y, int64_t k);
 typedef size_t (*realm_act_bytes_fn)(int64_t k);
 typedef void (*realm_act_from_blocks_fn)(const void *blocks, void *out, int64_t k);
 
+/* ROWS16 weights (realm/repack.h): out[0..15] = the 16 rows of one group
+ * (k / 256 group super-blocks at w) against one activation row x. */
+typedef void (*realm_vec_dot16_fn)(int64_t k, const void *w, const void *x, float *out);
+
 typedef struct realm_gemv_table {
     const char *isa;                                      /* "scalar", "avx2", "avx512-vnni" */
     realm_vec_dot_fn vec_dot[REALM_TYPE_COUNT];           /* by weight type */
@@ -34,6 +39,10 @@ typedef struct realm_gemv_table {
     /* by dot partner type; NULL: the GGUF block layout */
     realm_act_bytes_fn act_bytes[REALM_TYPE_COUNT];
     realm_act_from_blocks_fn act_from_blocks[REALM_TYPE_COUNT];
+    /* by weight type; NULL: no ROWS16 kernel. rows16_simd: an ISA kernel
+     * fills it (the layout is worth choosing), not the portable one. */
+    realm_vec_dot16_fn vec_dot16[REALM_TYPE_COUNT];
+    bool rows16_simd[REALM_TYPE_COUNT];
 } realm_gemv_table;
 
 /* Bytes of one activation row of k elements as t's quantize_act[dot] writes
@@ -59,5 +68,7 @@ void realm_gemv_fill_avx2_q32(realm_gemv_table *t);
 void realm_gemv_fill_avx2_k(realm_gemv_table *t);
 void realm_gemv_fill_avx512_q32(realm_gemv_table *t);
 void realm_gemv_fill_avx512_k(realm_gemv_table *t);
+void realm_gemv_fill_scalar_rows16(realm_gemv_table *t);
+void realm_gemv_fill_avx512_rows16(realm_gemv_table *t);
 
 #endif

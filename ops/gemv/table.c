@@ -15,6 +15,7 @@ static void build(void) {
     scalar_table.isa = "scalar";
     realm_gemv_fill_scalar_q32(&scalar_table);
     realm_gemv_fill_scalar_k(&scalar_table);
+    realm_gemv_fill_scalar_rows16(&scalar_table);
     best_table = scalar_table;
     const realm_cpu_features *f = realm_cpu_get_features();
     const int cap = realm_isa_cap();
@@ -27,6 +28,7 @@ static void build(void) {
         best_table.isa = "avx512-vnni";
         realm_gemv_fill_avx512_q32(&best_table);
         realm_gemv_fill_avx512_k(&best_table);
+        realm_gemv_fill_avx512_rows16(&best_table);
     }
 }
 

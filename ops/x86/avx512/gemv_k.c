@@ -28,33 +28,8 @@
 
 #include "gemv/gemv.h"
 #include "quant/blocks.h"
+#include "x86/avx512/q8k_split.h"
 #include "x86/gemv_k_scales.h"
-
-/* The split activation row of k elements: quants [nb][256], bsums
- * [nb][16], scales [nb], padded to 64 bytes. */
-typedef struct xrow {
-    const int8_t *qs;
-    const int16_t *bsums;
-    const float *d;
-} xrow;
-
-typedef struct xblk {
-    const int8_t *qs;
-    const int16_t *bsums;
-    float d;
-} xblk;
-
-static size_t act_bytes_q8_K(int64_t k) {
-    const size_t nb = (size_t)(k / QK_K);
-    return (nb * (QK_K + 16 * sizeof(int16_t) + sizeof(float)) + 63) & ~(size_t)63;
-}
-
-static inline xrow xrow_of(const void *vx, int64_t k) {
-    const uint8_t *p = vx;
-    const size_t nb = (size_t)(k / QK_K);
-    return (xrow){(const int8_t *)p, (const int16_t *)(const void *)(p + nb * QK_K),
-                  (const float *)(const void *)(p + nb * (QK_K + 16 * sizeof(int16_t)))};
-}
 
 static inline xblk xat(xrow r, int64_t i) { return (xblk){r.qs + QK_K * i, r.bsums + 16 * i, r.d[i]}; }
 

@@ -1,0 +1,184 @@
+/* The ROWS16 weight layout (realm/repack.h, ops/repack/) and its batch-1
+ * kernels (ops/gemv/scalar_rows16.c, ops/x86/avx512/gemv_rows16.c):
+ *  - repack then unpack gives the GGUF bytes back, for random bytes (every
+ *    bit of a block is used), rows not a multiple of 16, several k; the
+ *    tail rows stay where GGUF has them; unpack_rows of any range;
+ *  - bad arguments are errors, not crashes;
+ *  - the portable kernel matches the GGUF-layout kernel of the same rows
+ *    (float order only), and the AVX-512 kernel gives the portable one's
+ *    bits, on random and on extreme levels and activations (+-128). */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemv/gemv.h"
+#include "quant/blocks.h"
+#include "realm/cpu.h"
+#include "realm/quant.h"
+#include "realm/repack.h"
+#include "util.h"
+
+static const realm_type types[] = {REALM_TYPE_Q4_K, REALM_TYPE_Q6_K};
+#define NTYPES (int)(sizeof types / sizeof types[0])
+
+static void random_bytes(tu_rng *r, uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)tu_next(r);
+}
+
+/* Sets every block's fp16 scales of a weight to small normal values (random
+ * bytes elsewhere), so dot products are finite. */
+static void sane_scales(realm_type t, uint8_t *w, size_t blocks, tu_rng *r) {
+    const size_t bb = realm_type_get_traits(t)->block_bytes;
+    for (size_t b = 0; b < blocks; b++) {
+        uint8_t *p = w + b * bb;
+        const uint16_t h1 = (uint16_t)(0x2000 + tu_next(r) % 0x800), h2 = (uint16_t)(0x2000 + tu_next(r) % 0x800);
+        if (t == REALM_TYPE_Q4_K) {
+            memcpy(p, &h1, 2);
+            memcpy(p + 2, &h2, 2);
+        } else {
+            memcpy(p + bb - 2, &h1, 2);
+        }
+    }
+}
+
+Test(repack, roundtrip_random_bytes) {
+    tu_rng r = {0x5eed};
+    const int64_t rows_list[] = {1, 15, 16, 17, 33, 50}, ks[] = {256, 768};
+    for (int ti = 0; ti < NTYPES; ti++)
+        for (int ki = 0; ki < 2; ki++)
+            for (int ri = 0; ri < 6; ri++) {
+                const realm_type t = types[ti];
+                const int64_t rows = rows_list[ri], k = ks[ki], full = rows / 16 * 16;
+                const size_t rb = realm_row_bytes(t, k), n = rb * (size_t)rows;
+                uint8_t *src = malloc(n), *packed = malloc(n), *back = malloc(n), *some = malloc(n);
+                random_bytes(&r, src, n);
+                cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, src, packed, rows, k), REALM_OK);
+                if (full) cr_assert(memcmp(src, packed, rb * (size_t)full) != 0, "%s: repack changed nothing", realm_type_name(t));
+                cr_assert(memcmp(src + full * rb, packed + full * rb, (size_t)(rows - full) * rb) == 0,
+                          "%s rows %lld: the tail moved", realm_type_name(t), (long long)rows);
+                cr_assert_eq(realm_unpack(t, REALM_LAYOUT_ROWS16, packed, back, rows, k), REALM_OK);
+                cr_assert(memcmp(src, back, n) == 0, "%s rows %lld k %lld: unpack is not the inverse",
+                          realm_type_name(t), (long long)rows, (long long)k);
+                const int64_t r0 = rows / 3, r1 = rows - rows / 4;
+                cr_assert_eq(realm_unpack_rows(t, REALM_LAYOUT_ROWS16, packed, rows, k, r0, r1, some), REALM_OK);
+                cr_assert(memcmp(src + r0 * rb, some, (size_t)(r1 - r0) * rb) == 0, "%s: rows [%lld, %lld)",
+                          realm_type_name(t), (long long)r0, (long long)r1);
+                free(src);
+                free(packed);
+                free(back);
+                free(some);
+            }
+}
+
+Test(repack, bad_arguments) {
+    uint8_t a[16 * 210 * 2], b[sizeof a];
+    memset(a, 0x11, sizeof a);
+    cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, NULL, b, 16, 256), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, a, NULL, 16, 256), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, a, a + 64, 16, 256), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, a, b, 16, 100), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, a, b, -1, 256), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_repack(REALM_TYPE_F32, REALM_LAYOUT_ROWS16, a, b, 16, 256), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, (realm_layout)7, a, b, 16, 256), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_repack(REALM_TYPE_Q4_0, REALM_LAYOUT_ROWS16, a, b, 16, 256), REALM_ERR_UNSUPPORTED);
+    cr_assert_eq(realm_unpack_rows(REALM_TYPE_Q6_K, REALM_LAYOUT_ROWS16, a, 2, 256, 1, 3, b), REALM_ERR_INVALID_ARG);
+    /* GGUF to GGUF is a copy, for any quantized type */
+    cr_assert_eq(realm_repack(REALM_TYPE_Q4_0, REALM_LAYOUT_GGUF, a, b, 4, 256), REALM_OK);
+    cr_assert(memcmp(a, b, 4 * realm_row_bytes(REALM_TYPE_Q4_0, 256)) == 0);
+    cr_assert(realm_layout_supported(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16));
+    cr_assert(!realm_layout_supported(REALM_TYPE_Q8_0, REALM_LAYOUT_ROWS16));
+    cr_assert_eq(realm_layout_preferred(REALM_TYPE_Q8_0), REALM_LAYOUT_GGUF);
+    cr_assert_str_eq(realm_layout_name(REALM_LAYOUT_ROWS16), "rows16");
+}
+
+/* 16 rows of type t (random bytes, sane scales), repacked; and activation
+ * blocks: random, or every quant at the given extreme. */
+typedef struct {
+    uint8_t *w, *packed, *xblocks;
+    size_t rb;
+} case16;
+
+static case16 make_case(realm_type t, int64_t k, tu_rng *r, int extreme) {
+    case16 c = {.rb = realm_row_bytes(t, k)};
+    c.w = malloc(16 * c.rb);
+    c.packed = malloc(16 * c.rb);
+    random_bytes(r, c.w, 16 * c.rb);
+    if (extreme) memset(c.w, 0xFF, 16 * c.rb); /* top levels, top scales */
+    sane_scales(t, c.w, (size_t)(16 * k / QK_K), r);
+    cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, c.w, c.packed, 16, k), REALM_OK);
+    float *x = malloc(sizeof(float) * (size_t)k);
+    tu_fill(r, x, k, 1.0f);
+    c.xblocks = malloc(realm_row_bytes(REALM_TYPE_Q8_K, k));
+    realm_gemv_scalar()->quantize_act[REALM_TYPE_Q8_K](x, c.xblocks, k);
+    if (extreme) {
+        block_q8_K *b = (block_q8_K *)(void *)c.xblocks;
+        for (int64_t i = 0; i < k / QK_K; i++) {
+            memset(b[i].qs, extreme < 0 ? 0x80 : 0x7F, QK_K);
+            for (int s = 0; s < 16; s++)
+                b[i].bsums[s] = (int16_t)(16 * (extreme < 0 ? -128 : 127));
+        }
+    }
+    free(x);
+    return c;
+}
+
+static void free_case(case16 *c) {
+    free(c->w);
+    free(c->packed);
+    free(c->xblocks);
+}
+
+Test(repack, portable_kernel_matches_gguf_kernel) {
+    const realm_gemv_table *s = realm_gemv_scalar();
+    tu_rng r = {0xd07};
+    const int64_t ks[] = {256, 1280};
+    for (int ti = 0; ti < NTYPES; ti++)
+        for (int ki = 0; ki < 2; ki++) {
+            const realm_type t = types[ti];
+            case16 c = make_case(t, ks[ki], &r, 0);
+            float y16[16];
+            s->vec_dot16[t](ks[ki], c.packed, c.xblocks, y16);
+            for (int row = 0; row < 16; row++) {
+                float y = NAN;
+                s->vec_dot[t](ks[ki], c.w + row * c.rb, c.xblocks, &y);
+                cr_assert(fabsf(y - y16[row]) <= 1e-5f * (fabsf(y) + 1e-3f), "%s k %lld row %d: %g vs %g",
+                          realm_type_name(t), (long long)ks[ki], row, (double)y16[row], (double)y);
+            }
+            free_case(&c);
+        }
+}
+
+Test(repack, avx512_kernel_same_bits_as_portable) {
+    const realm_cpu_features *f = realm_cpu_get_features();
+    if (!(f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni)) {
+        cr_log_warn("CPU lacks AVX-512 VNNI: the AVX-512 ROWS16 kernels are not tested");
+        return;
+    }
+    realm_gemv_table avx = {0};
+    realm_gemv_fill_avx512_k(&avx); /* its activation layout */
+    realm_gemv_fill_avx512_rows16(&avx);
+    const realm_gemv_table *s = realm_gemv_scalar();
+    tu_rng r = {0xa512};
+    const int64_t ks[] = {256, 768, 2048};
+    const int extremes[] = {0, 1, -1};
+    for (int ti = 0; ti < NTYPES; ti++)
+        for (int ki = 0; ki < 3; ki++)
+            for (int ei = 0; ei < 3; ei++) {
+                const realm_type t = types[ti];
+                const int64_t k = ks[ki];
+                case16 c = make_case(t, k, &r, extremes[ei]);
+                uint8_t *xa = aligned_alloc(64, realm_gemv_act_bytes(&avx, REALM_TYPE_Q8_K, k));
+                realm_gemv_act_from_blocks(&avx, REALM_TYPE_Q8_K, c.xblocks, xa, k);
+                float ys[16], ya[16];
+                s->vec_dot16[t](k, c.packed, c.xblocks, ys);
+                avx.vec_dot16[t](k, c.packed, xa, ya);
+                for (int row = 0; row < 16; row++)
+                    cr_assert(memcmp(&ys[row], &ya[row], sizeof(float)) == 0 && isfinite(ys[row]),
+                              "%s k %lld extreme %d row %d: avx512 %.9g, portable %.9g", realm_type_name(t),
+                              (long long)k, extremes[ei], row, (double)ya[row], (double)ys[row]);
+                free(xa);
+                free_case(&c);
+            }
+}
