@@ -43,6 +43,7 @@ typedef struct bench_matmul_params {
     realm_backend backend;
     int reps;
     int executor; /* realm_executor */
+    int layout;   /* realm_layout of the weights, or -1: realm_layout_preferred() */
 } bench_matmul_params;
 
 typedef struct bench_matmul_result {
@@ -50,6 +51,7 @@ typedef struct bench_matmul_result {
     double gflops;      /* 2 * n * k * batch / s */
     double weight_gbps; /* weight bytes / s */
     const char *path;   /* "gemv", "gemm", "naive", "f32" */
+    const char *layout; /* of the weights: "gguf", "rows16" */
 } bench_matmul_result;
 
 /* Times Y = X W^T on random data; weights and activations rotate through

@@ -7,6 +7,7 @@
 #include "bench.h"
 #include "qmm/qmm.h"
 #include "realm/quant.h"
+#include "realm/repack.h"
 #include "realm/runtime.h"
 
 enum { DISTINCT_ROWS = 64 };
@@ -54,6 +55,21 @@ int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out) {
         realm_runtime_destroy(rt);
         return -1;
     }
+    realm_layout layout = p->layout < 0 ? realm_layout_preferred(p->type) : (realm_layout)p->layout;
+    if (!realm_type_get_traits(p->type)->is_quantized || (p->layout < 0 && p->backend == REALM_BACKEND_NAIVE))
+        layout = REALM_LAYOUT_GGUF;
+    if (layout != REALM_LAYOUT_GGUF) { /* repacked in place of the GGUF rows (same bytes) */
+        const size_t bytes = rb * (size_t)p->n;
+        uint8_t *packed = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+        if (!packed || realm_repack(p->type, layout, w0, packed, p->n, p->k) != REALM_OK) {
+            free(packed);
+            free(w0);
+            realm_runtime_destroy(rt);
+            return -1;
+        }
+        free(w0);
+        w0 = packed;
+    }
     const size_t wbytes = rb * (size_t)p->n, xbytes = sizeof(float) * (size_t)(p->batch * p->k);
     int copies = (int)(ROTATE_BYTES / (wbytes + xbytes)) + 1;
     if (copies > 16) copies = 16;
@@ -76,8 +92,8 @@ int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out) {
     for (int r = -2; rc == 0 && r < p->reps; r++) { /* two warm-up runs */
         const int c = (r + 2) % copies;
         const double t0 = bench_now();
-        if (realm_runtime_matmul_quant(rt, p->backend, p->type, w[c], p->n, p->k, x[c], p->batch, y) !=
-            REALM_OK)
+        if (realm_runtime_matmul_quant_layout(rt, p->backend, p->type, layout, w[c], p->n, p->k, x[c], p->batch,
+                                              y) != REALM_OK)
             rc = -1;
         const double dt = bench_now() - t0;
         if (r >= 0) times[r] = dt;
@@ -90,6 +106,7 @@ int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out) {
         out->median_s = bench_median(times, p->reps);
         out->gflops = 2.0 * (double)p->n * (double)p->k * (double)p->batch / out->median_s / 1e9;
         out->weight_gbps = (double)wbytes / out->median_s / 1e9;
+        out->layout = realm_layout_name(layout);
         out->path = quant ? (q.gemm ? "gemm" : "gemv") : p->backend == REALM_BACKEND_NAIVE ? "naive" : "f32";
     }
     for (int c = 0; w && x && c < copies; c++) {

@@ -26,6 +26,7 @@
 /* One weight of the call and where its rows sit in the rows step. */
 typedef struct mm_part {
     realm_type wtype;
+    realm_layout layout;
     const void *W;
     int64_t rows;
     float *Y;
@@ -75,9 +76,10 @@ bool realm_runtime_matmul_can_fuse(realm_backend be, realm_type wtype) {
 /* Parts, qmm set-up (no data needed) and the workspace layout of ex. */
 static realm_status mm_setup(mm_ctx *c, const realm_mm_ex *ex) {
     c->n_parts = 1 + ex->n_more;
-    c->part[0] = (mm_part){.wtype = ex->wtype, .W = ex->W, .rows = ex->rows, .Y = ex->Y};
+    c->part[0] = (mm_part){.wtype = ex->wtype, .layout = ex->layout, .W = ex->W, .rows = ex->rows, .Y = ex->Y};
     for (int i = 1; i < c->n_parts; i++)
         c->part[i] = (mm_part){.wtype = ex->more[i - 1].wtype,
+                               .layout = ex->more[i - 1].layout,
                                .W = ex->more[i - 1].W,
                                .rows = ex->more[i - 1].rows,
                                .Y = ex->more[i - 1].Y};
@@ -89,7 +91,8 @@ static realm_status mm_setup(mm_ctx *c, const realm_mm_ex *ex) {
     for (int i = 0; i < c->n_parts; i++) {
         mm_part *p = &c->part[i];
         /* a stand-in pointer when only sizes are wanted */
-        REALM_TRY(realm_qmm_init(&p->q, p->wtype, p->W ? p->W : (const void *)64, p->rows, ex->k, ex->batch));
+        REALM_TRY(realm_qmm_init_layout(&p->q, p->wtype, p->layout, p->W ? p->W : (const void *)64, p->rows, ex->k,
+                                        ex->batch));
         const int64_t g = realm_qmm_grain(&p->q);
         p->vrow0 = vrow;
         vrow += (p->rows + g - 1) / g * g;
@@ -160,9 +163,19 @@ static void part_rows(mm_ctx *c, mm_part *p, int64_t r0, int64_t r1, int thread)
         return;
     }
     /* naive kernels, and f32/f16 weights: the kernel on a slice of rows (a
-     * slab of output columns) */
-    const realm_status s = c->kt->matmul_quant(ex->wtype, (const uint8_t *)ex->W + (size_t)r0 * c->row_bytes,
-                                               r1 - r0, ex->k, ex->X, ex->k, ex->batch, ex->Y + r0, ex->rows);
+     * slab of output columns); other layouts unpacked to GGUF rows first */
+    realm_status s = REALM_OK;
+    const uint8_t *w = (const uint8_t *)ex->W + (size_t)r0 * c->row_bytes;
+    uint8_t *unpacked = NULL;
+    if (ex->layout != REALM_LAYOUT_GGUF) {
+        unpacked = malloc(c->row_bytes * (size_t)(r1 - r0));
+        s = unpacked ? realm_unpack_rows(ex->wtype, ex->layout, ex->W, ex->rows, ex->k, r0, r1, unpacked)
+                     : realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_runtime_matmul_quant: cannot unpack rows");
+        w = unpacked;
+    }
+    if (s == REALM_OK)
+        s = c->kt->matmul_quant(ex->wtype, w, r1 - r0, ex->k, ex->X, ex->k, ex->batch, ex->Y + r0, ex->rows);
+    free(unpacked);
     if (s != REALM_OK) {
         int ok = REALM_OK;
         atomic_compare_exchange_strong(&c->status, &ok, (int)s);
@@ -196,6 +209,12 @@ size_t realm_runtime_matmul_ws_bytes(const realm_runtime *rt, const realm_mm_ex 
     return c.lay.act + c.lay.scratch * (size_t)realm_runtime_n_threads(rt);
 }
 
+static realm_status check_layout(const char *fn, realm_type t, realm_layout l) {
+    if (l == REALM_LAYOUT_GGUF || realm_layout_supported(t, l)) return REALM_OK;
+    return realm_error(REALM_ERR_INVALID_ARG, "%s: weights of type %s cannot be in layout %d", fn,
+                       realm_type_is_valid(t) ? realm_type_name(t) : "?", (int)l);
+}
+
 /* Every extra part: quantized, optimized, its own output. */
 static realm_status check_parts(const char *fn, const realm_mm_ex *ex) {
     if (ex->n_more < 0 || ex->n_more >= REALM_MM_MAX_PARTS || (ex->n_more && !ex->more))
@@ -210,6 +229,7 @@ static realm_status check_parts(const char *fn, const realm_mm_ex *ex) {
         const realm_kernel_table *kt;
         REALM_TRY(
             realm_check_matmul_quant_w(fn, ex->be, m->wtype, m->W, m->rows, ex->k, ex->batch, m->Y, &kt));
+        REALM_TRY(check_layout(fn, m->wtype, m->layout));
     }
     return REALM_OK;
 }
@@ -233,6 +253,7 @@ realm_status realm_runtime_matmul_quant_ex(realm_runtime *rt, const realm_mm_ex 
                                                   ex->Y, &c->kt)
                      : realm_check_matmul_quant(fn, ex->be, ex->wtype, ex->W, ex->rows, ex->k, ex->X,
                                                 ex->batch, ex->Y, &c->kt);
+    if (s == REALM_OK) s = check_layout(fn, ex->wtype, ex->layout);
     if (s == REALM_OK) s = check_parts(fn, ex);
     if (s == REALM_OK) s = mm_setup(c, ex);
     if (s != REALM_OK) goto done;
@@ -271,5 +292,20 @@ realm_status realm_runtime_matmul_quant(realm_runtime *rt, realm_backend be, rea
                                         int64_t rows, int64_t k, const float *X, int64_t batch, float *Y) {
     const realm_mm_ex ex = {
         .be = be, .wtype = wtype, .W = W, .rows = rows, .k = k, .batch = batch, .X = X, .Y = Y};
+    return realm_runtime_matmul_quant_ex(rt, &ex);
+}
+
+realm_status realm_runtime_matmul_quant_layout(realm_runtime *rt, realm_backend be, realm_type wtype,
+                                               realm_layout layout, const void *W, int64_t rows, int64_t k,
+                                               const float *X, int64_t batch, float *Y) {
+    const realm_mm_ex ex = {.be = be,
+                            .wtype = wtype,
+                            .layout = layout,
+                            .W = W,
+                            .rows = rows,
+                            .k = k,
+                            .batch = batch,
+                            .X = X,
+                            .Y = Y};
     return realm_runtime_matmul_quant_ex(rt, &ex);
 }

@@ -23,12 +23,14 @@ typedef struct realm_mm_part {
     const void *W;
     int64_t rows;
     float *Y;
+    realm_layout layout; /* of W; zero: GGUF */
 } realm_mm_part;
 
 typedef struct realm_mm_ex {
     realm_backend be;
     realm_type wtype;
     const void *W;
+    realm_layout layout; /* of W; zero: GGUF */
     int64_t rows, k, batch;
     const float *X;                /* [batch][k]; ignored with a prologue */
     float *Y;                      /* [batch][rows] */

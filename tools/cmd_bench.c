@@ -64,9 +64,10 @@ static int bench_matmul_cmd(int argc, char **argv) {
     realm_backend backend = REALM_BACKEND_OPTIMIZED;
     int64_t k = 4096, n = 4096, reps = 5;
     const char *batch_s = "1", *threads_s = "1";
-    int format = FMT_TABLE, executor = 0;
+    int format = FMT_TABLE, executor = 0, layout = 0;
     bool with_bw = false;
     static const char *const executors[] = {"pool", "openmp", "serial", NULL};
+    static const char *const layouts[] = {"auto", "gguf", "rows16", NULL};
     tool_opt opts[] = {
         {.name = "executor",
          .kind = TOOL_OPT_CHOICE,
@@ -104,6 +105,13 @@ static int bench_matmul_cmd(int argc, char **argv) {
          .value = &backend,
          .metavar = "naive|optimized",
          .help = "default optimized"},
+        {.name = "layout",
+         .kind = TOOL_OPT_CHOICE,
+         .value = &layout,
+         .metavar = "auto|gguf|rows16",
+         .choices = layouts,
+         .help = "weight layout (realm/repack.h); auto: what this CPU's kernels prefer for the type, as\n"
+                 "realm_model uses; default auto"},
         {.name = "bandwidth",
          .kind = TOOL_OPT_FLAG,
          .value = &with_bw,
@@ -134,16 +142,21 @@ static int bench_matmul_cmd(int argc, char **argv) {
         return TOOL_EXIT_USAGE;
     }
     if (format == FMT_TABLE)
-        printf("%-5s %6s %6s %6s %7s %-9s %-6s %-5s %12s %9s %11s %8s %8s\n", "type", "k", "n", "batch",
-               "threads", "backend", "exec", "path", "median_s", "GFLOP/s", "weight GB/s", "bw GB/s",
+        printf("%-5s %6s %6s %6s %7s %-9s %-6s %-5s %-6s %12s %9s %11s %8s %8s\n", "type", "k", "n", "batch",
+               "threads", "backend", "exec", "path", "layout", "median_s", "GFLOP/s", "weight GB/s", "bw GB/s",
                "bw ratio");
     if (format == FMT_CSV)
         printf("bench,type,k,n,batch,threads,backend,executor,path,median_s,gflops,weight_gbps,bw_gbps,bw_"
-               "ratio\n");
+               "ratio,layout\n");
     int done = 0;
     for (int i = 0; i < nb; i++) {
         for (int j = 0; j < nt; j++) {
-            bench_matmul_params p = {type, k, n, batches[i], (int)threads[j], backend, (int)reps, executor};
+            bench_matmul_params p = {type, k, n, batches[i], (int)threads[j], backend, (int)reps, executor,
+                                     layout - 1};
+            if (layout == 2 && !realm_layout_supported(type, REALM_LAYOUT_ROWS16)) {
+                tool_error("bench matmul", "type %s has no rows16 layout", realm_type_name(type));
+                return TOOL_EXIT_USAGE;
+            }
             bench_matmul_result r;
             bench_bandwidth_result bw0 = {0}, bw1 = {0};
             if ((with_bw && bench_bandwidth(p.threads, (size_t)512 << 20, 3, &bw0) != 0) ||
@@ -158,21 +171,21 @@ static int bench_matmul_cmd(int argc, char **argv) {
             const char *ex = executors[executor];
             if (format == FMT_TABLE)
                 printf("%-5s %6" PRId64 " %6" PRId64 " %6" PRId64 " %7" PRId64
-                       " %-9s %-6s %-5s %12.6f %9.1f %11.2f %8.2f %8.3f\n",
-                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps,
-                       bw, ratio);
+                       " %-9s %-6s %-5s %-6s %12.6f %9.1f %11.2f %8.2f %8.3f\n",
+                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.layout, r.median_s, r.gflops,
+                       r.weight_gbps, bw, ratio);
             else if (format == FMT_CSV)
                 printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-                       ",%s,%s,%s,%.9f,%.3f,%.3f,%.3f,%.4f\n",
+                       ",%s,%s,%s,%.9f,%.3f,%.3f,%.3f,%.4f,%s\n",
                        tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps,
-                       bw, ratio);
+                       bw, ratio, r.layout);
             else
                 printf("{\"bench\":\"matmul\",\"type\":\"%s\",\"k\":%" PRId64 ",\"n\":%" PRId64
                        ",\"batch\":%" PRId64 ",\"threads\":%" PRId64
                        ",\"backend\":\"%s\",\"executor\":\"%s\",\"path\":\"%s\",\"median_s\":%.9f,"
-                       "\"gflops\":%.3f,\"weight_gbps\":%.3f,\"bw_gbps\":%.3f,\"bw_ratio\":%.4f}\n",
+                       "\"gflops\":%.3f,\"weight_gbps\":%.3f,\"bw_gbps\":%.3f,\"bw_ratio\":%.4f,\"layout\":\"%s\"}\n",
                        tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps,
-                       bw, ratio);
+                       bw, ratio, r.layout);
             fflush(stdout);
             progress(++done, nb * nt);
         }

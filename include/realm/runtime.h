@@ -30,6 +30,7 @@
 #define REALM_RUNTIME_H
 
 #include "realm/ops.h"
+#include "realm/repack.h"
 #include "realm/types.h"
 
 #ifdef __cplusplus
@@ -360,6 +361,21 @@ realm_status realm_runtime_place_rows(realm_runtime *rt, void *base, size_t row_
  */
 realm_status realm_runtime_matmul_quant(realm_runtime *rt, realm_backend be, realm_type wtype, const void *W,
                                         int64_t rows, int64_t k, const float *X, int64_t batch, float *Y);
+
+/**
+ * @brief realm_runtime_matmul_quant() for weights held in layout @p layout
+ *        (realm/repack.h): REALM_LAYOUT_ROWS16 weights, made by
+ *        realm_repack(), run the interleaved batch-1 kernels; the naive
+ *        backend and the GEMM path read them through realm_unpack_rows().
+ *        The result equals that of the GGUF weights within float order
+ *        (the GEMM path and the naive backend: bit for bit) and is
+ *        bit-identical for any thread count.
+ * @return as realm_runtime_matmul_quant(); REALM_ERR_INVALID_ARG when
+ *         @p wtype has no such layout.
+ */
+realm_status realm_runtime_matmul_quant_layout(realm_runtime *rt, realm_backend be, realm_type wtype,
+                                               realm_layout layout, const void *W, int64_t rows, int64_t k,
+                                               const float *X, int64_t batch, float *Y);
 
 #ifdef __cplusplus
 }

@@ -23,7 +23,17 @@ qg_kernel_fn realm_qgemm_kernel(void) {
 
 realm_status realm_qmm_init(realm_qmm *q, realm_type t, const void *W, int64_t rows, int64_t k,
                             int64_t batch) {
+    return realm_qmm_init_layout(q, t, REALM_LAYOUT_GGUF, W, rows, k, batch);
+}
+
+realm_status realm_qmm_init_layout(realm_qmm *q, realm_type t, realm_layout l, const void *W, int64_t rows,
+                                   int64_t k, int64_t batch) {
     memset(q, 0, sizeof *q);
+    if (l != REALM_LAYOUT_GGUF && !(l == REALM_LAYOUT_ROWS16 && realm_layout_supported(t, l)))
+        return realm_error(REALM_ERR_UNSUPPORTED, "no %s layout for type %s", realm_layout_name(l),
+                           realm_type_name(t));
+    q->layout = l;
+    q->rows16 = l == REALM_LAYOUT_ROWS16 ? realm_rows16_get(t) : NULL;
     const realm_type_traits *tr = realm_type_get_traits(t);
     q->qg = qg_type_get(t);
     if (!tr || !q->qg)
@@ -51,7 +61,8 @@ size_t realm_qmm_act_bytes(const realm_qmm *q) {
 
 size_t realm_qmm_scratch_bytes(const realm_qmm *q) {
     if (!q->gemm) return 0;
-    return qg_panel_bytes(q->qg, q->k) + qg_pack_tmp_bytes(q->qg, q->k);
+    const size_t unpacked = q->rows16 ? align64(REALM_ROWS16 * q->row_bytes) : 0;
+    return qg_panel_bytes(q->qg, q->k) + align64(qg_pack_tmp_bytes(q->qg, q->k)) + unpacked;
 }
 
 int64_t realm_qmm_grain(const realm_qmm *q) {
@@ -88,16 +99,56 @@ void realm_qmm_quantize(const realm_qmm *q, const float *X, int64_t ldx, int64_t
         quant(X + b * ldx, (uint8_t *)q->act_ws + (size_t)b * q->xq_row_bytes, q->k);
 }
 
+/* GEMV over ROWS16 weights: whole groups straight into Y, a group cut by
+ * the range through a buffer, rows past the last group (GGUF) one by one. */
+static void rows16_gemv(const realm_qmm *q, int64_t r0, int64_t r1, float *Y, int64_t ldy) {
+    const realm_vec_dot16_fn dot16 = q->gemv->vec_dot16[q->type];
+    const realm_vec_dot_fn dot = q->gemv->vec_dot[q->type];
+    const int64_t full = realm_rows16_full(q->rows);
+    for (int64_t r = r0; r < r1;) {
+        const uint8_t *act = q->act_ws;
+        if (r >= full) {
+            for (int64_t b = 0; b < q->batch; b++)
+                dot(q->k, (const uint8_t *)q->W + (size_t)r * q->row_bytes, act + (size_t)b * q->xq_row_bytes,
+                    Y + b * ldy + r);
+            r++;
+            continue;
+        }
+        const int64_t g0 = r / REALM_ROWS16 * REALM_ROWS16, g1 = g0 + REALM_ROWS16, e = r1 < g1 ? r1 : g1;
+        const uint8_t *grp = realm_rows16_group(q->W, q->row_bytes, g0 / REALM_ROWS16);
+        for (int64_t b = 0; b < q->batch; b++) {
+            float tmp[REALM_ROWS16];
+            const bool whole = r == g0 && e == g1;
+            dot16(q->k, grp, act + (size_t)b * q->xq_row_bytes, whole ? Y + b * ldy + g0 : tmp);
+            if (!whole) memcpy(Y + b * ldy + r, tmp + (r - g0), sizeof(float) * (size_t)(e - r));
+        }
+        r = e;
+    }
+}
+
 void realm_qmm_rows(const realm_qmm *q, int64_t r0, int64_t r1, float *Y, int64_t ldy, void *scratch) {
     if (q->gemm) {
         qg_panel p;
         qg_panel_init(&p, q->qg, q->k, scratch);
         void *tmp = (uint8_t *)scratch + qg_panel_bytes(q->qg, q->k);
+        uint8_t *unpacked = (uint8_t *)tmp + align64(qg_pack_tmp_bytes(q->qg, q->k));
+        const int64_t full = q->rows16 ? realm_rows16_full(q->rows) : 0;
         for (int64_t r = r0; r < r1; r += QG_ROWS) {
             const int64_t n = r1 - r < QG_ROWS ? r1 - r : QG_ROWS;
-            qg_pack_panel(q->qg, q->W, q->row_bytes, r, n, q->k, tmp, &p);
+            if (r < full) { /* ROWS16: the panel's group back to GGUF rows first */
+                const int64_t g0 = r / REALM_ROWS16 * REALM_ROWS16;
+                realm_rows16_unpack_group(q->rows16, realm_rows16_group(q->W, q->row_bytes, g0 / REALM_ROWS16),
+                                          q->row_bytes, realm_type_get_traits(q->type)->block_bytes, unpacked);
+                qg_pack_panel(q->qg, unpacked, q->row_bytes, r - g0, n, q->k, tmp, &p);
+            } else {
+                qg_pack_panel(q->qg, q->W, q->row_bytes, r, n, q->k, tmp, &p);
+            }
             q->kernel(q->qg, &p, (int)n, q->k, &q->act, 0, q->batch, Y + r, ldy);
         }
+        return;
+    }
+    if (q->rows16) {
+        rows16_gemv(q, r0, r1, Y, ldy);
         return;
     }
     /* GEMV: each weight row is read from memory once and stays in L1 while

@@ -18,12 +18,16 @@
 
 #include "gemv/gemv.h"
 #include "qgemm/qgemm.h"
+#include "realm/repack.h"
+#include "repack/repack.h"
 
 #define REALM_QMM_GEMM_MIN_BATCH 8
 
 typedef struct realm_qmm {
     realm_type type;
-    const void *W; /* rows x k, GGUF blocks */
+    const void *W; /* rows x k, GGUF blocks or ROWS16 (layout) */
+    realm_layout layout;
+    const realm_rows16_traits *rows16; /* ROWS16: the type's (un)packing */
     size_t row_bytes;
     int64_t rows, k, batch;
     int gemm; /* 1: int8 GEMM path, 0: GEMV path */
@@ -41,6 +45,11 @@ typedef struct realm_qmm {
  * without a fast path (f32, f16). */
 realm_status realm_qmm_init(realm_qmm *q, realm_type t, const void *W, int64_t rows, int64_t k,
                             int64_t batch);
+/* The same, for weights in layout l: REALM_ERR_UNSUPPORTED when type t has
+ * no such layout. ROWS16 weights run the ROWS16 GEMV kernels; the GEMM
+ * path unpacks a group of 16 rows (one panel) at a time into its scratch. */
+realm_status realm_qmm_init_layout(realm_qmm *q, realm_type t, realm_layout l, const void *W, int64_t rows,
+                                   int64_t k, int64_t batch);
 /* Bytes of shared workspace (quantized activations), 64-byte aligned. */
 size_t realm_qmm_act_bytes(const realm_qmm *q);
 /* Bytes of per-thread scratch for realm_qmm_rows(). */
