@@ -291,9 +291,10 @@ static realm_status build_plan(realm_plan *p, realm_graph *g) {
     p->n_tensors = g->n;
     p->offset = malloc(sizeof(size_t) * (size_t)g->n);
     p->wdata = calloc((size_t)g->n, sizeof(*p->wdata));
+    p->wlayout = calloc((size_t)g->n, sizeof(*p->wlayout));
     p->bound = calloc((size_t)g->n, sizeof(*p->bound));
     p->is_out = calloc((size_t)g->n, sizeof(*p->is_out));
-    if (!p->offset || !p->wdata || !p->bound || !p->is_out)
+    if (!p->offset || !p->wdata || !p->wlayout || !p->bound || !p->is_out)
         return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_graph_compile: out of memory");
     for (int i = 0; i < g->n; i++) {
         p->offset[i] = SIZE_MAX;
@@ -310,6 +311,13 @@ static realm_status build_plan(realm_plan *p, realm_graph *g) {
                                    "realm_graph_compile: weight %d%s%s%s has no data (realm_weight_bind)",
                                    w->id, w->name[0] ? " '" : "", w->name, w->name[0] ? "'" : "");
             p->wdata[w->id] = w->data;
+            p->wlayout[w->id] = w->layout;
+            if (w->layout != REALM_LAYOUT_GGUF && (p->nodes[s]->op != GOP_MATMUL || i != 0))
+                return realm_error(REALM_ERR_INVALID_ARG,
+                                   "realm_graph_compile: weight %d%s%s%s is in layout %s, which only a matmul "
+                                   "reads, but node %d (%s) reads it",
+                                   w->id, w->name[0] ? " '" : "", w->name, w->name[0] ? "'" : "",
+                                   realm_layout_name(w->layout), p->nodes[s]->id, graph_op_name(p->nodes[s]->op));
         }
     if ((st = plan_fusion(p)) != REALM_OK) return st;
     if ((st = plan_groups(p)) != REALM_OK) return st;
@@ -384,6 +392,7 @@ void realm_plan_destroy(realm_plan *plan) {
     free(plan->inputs);
     free(plan->offset);
     free(plan->wdata);
+    free(plan->wlayout);
     free(plan->bound);
     free(plan->is_out);
     free(plan->arena);

@@ -43,6 +43,7 @@ struct realm_tensor {
     realm_unary_op unary;
     realm_rope_params rope;
     const void *data;          /* weights */
+    realm_layout layout;       /* of a weight's data */
     realm_kv_cache *cache;     /* rope / attention at the cache's position */
     int layer;                 /* attention: cache layer */
     int64_t n_head, n_head_kv; /* attention */
@@ -67,6 +68,7 @@ struct realm_plan {
     int n_inputs;
     size_t *offset;       /* (graph n) arena offset of each op result; SIZE_MAX for leaves */
     const void **wdata;   /* (graph n) weight data captured at compile */
+    realm_layout *wlayout; /* (graph n) and its layout */
     const float **bound;  /* (graph n) input data of the current run */
     bool *is_out;         /* (graph n) outputs when compiled */
     unsigned char *arena; /* (arena_bytes) */

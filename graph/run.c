@@ -167,6 +167,7 @@ realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
         realm_mm_ex ex = {.be = p->be,
                           .wtype = s0->type,
                           .W = p->wdata[s0->id],
+                          .layout = p->wlayout[s0->id],
                           .rows = s0->dims[0],
                           .k = k,
                           .batch = graph_numel(s1, T) / k,
@@ -179,6 +180,7 @@ realm_status graph_exec_node(realm_plan *p, const realm_tensor *t) {
             const realm_tensor *w = p->g->tensors[m]->src[0];
             more[ex.n_more++] = (realm_mm_part){.wtype = w->type,
                                                 .W = p->wdata[w->id],
+                                                .layout = p->wlayout[w->id],
                                                 .rows = w->dims[0],
                                                 .Y = (float *)(p->arena + p->offset[m])};
         }

@@ -21,7 +21,10 @@ static realm_tensor *weight(realm_graph *g, const char *name, const model_weight
                             int64_t cols, realm_status *st) {
     if (*st != REALM_OK) return NULL;
     const int64_t dims[2] = {rows ? rows : cols, cols};
-    return realm_weight(g, name, w->type, rows ? 2 : 1, rows ? dims : dims + 1, w->data, st);
+    realm_tensor *t = realm_weight(g, name, w->type, rows ? 2 : 1, rows ? dims : dims + 1,
+                                   w->layout == REALM_LAYOUT_GGUF ? w->data : NULL, st);
+    if (t && w->layout != REALM_LAYOUT_GGUF) *st = realm_weight_bind_layout(g, t, w->data, w->layout);
+    return t;
 }
 
 /* Builds the graph; on failure *st says why (the caller frees c). */

@@ -3,6 +3,7 @@
 #define REALM_LLAMA_IMPL_H
 
 #include "realm/model.h"
+#include "realm/repack.h"
 
 /* One tensor: where its data is (in the file, or owned when converted). */
 typedef struct model_weight {
@@ -11,6 +12,8 @@ typedef struct model_weight {
     size_t bytes;
     float *owned; /* a converted copy, freed with the model */
     bool present;
+    realm_layout layout; /* of data */
+    void *packed;        /* data when repacked (owned), else NULL */
 } model_weight;
 
 typedef struct model_layer {
@@ -36,5 +39,11 @@ struct realm_context {
     realm_kv_cache *cache;
     realm_tensor *ids, *logits;
 };
+
+/* Repacks the matmul weights (not token_embd, which get_rows reads) to
+ * the CPU's preferred layout (model/llama_repack.c). */
+realm_status llama_repack_weights(realm_model *m);
+/* Frees what llama_repack_weights allocated. */
+void llama_free_packed(realm_model *m);
 
 #endif

@@ -148,7 +148,7 @@ static realm_status load_tensors(realm_model *m) {
     return REALM_OK;
 }
 
-realm_status realm_model_from_gguf(realm_gguf *g, bool own, realm_model **out) {
+static realm_status model_from_gguf(realm_gguf *g, bool own, bool repack, realm_model **out) {
     if (!g || !out) {
         if (own) realm_gguf_close(g);
         return realm_error(REALM_ERR_INVALID_ARG, "realm_model_from_gguf: NULL %s", g ? "out" : "file");
@@ -163,6 +163,7 @@ realm_status realm_model_from_gguf(realm_gguf *g, bool own, realm_model **out) {
     m->own = own;
     realm_status st = read_hparams(g, &m->hp);
     if (st == REALM_OK) st = load_tensors(m);
+    if (st == REALM_OK && repack) st = llama_repack_weights(m);
     if (st != REALM_OK) {
         realm_model_destroy(m);
         return st;
@@ -171,7 +172,13 @@ realm_status realm_model_from_gguf(realm_gguf *g, bool own, realm_model **out) {
     return REALM_OK;
 }
 
-realm_model_params realm_model_params_default(void) { return (realm_model_params){.use_mmap = true}; }
+realm_status realm_model_from_gguf(realm_gguf *g, bool own, realm_model **out) {
+    return model_from_gguf(g, own, realm_model_params_default().repack, out);
+}
+
+realm_model_params realm_model_params_default(void) {
+    return (realm_model_params){.use_mmap = true, .repack = true};
+}
 
 /* The whole file in anonymous memory, rounded to 2 MiB and advised to use
  * huge pages (the kernel may decline: then it is ordinary memory). */
@@ -217,14 +224,14 @@ realm_status realm_model_load_ex(const char *path, const realm_model_params *par
     if (p.use_mmap) {
         realm_status st = realm_gguf_open(path, &g);
         if (st != REALM_OK) return st;
-        return realm_model_from_gguf(g, true, out);
+        return model_from_gguf(g, true, p.repack, out);
     }
     void *buf = NULL;
     size_t bytes = 0, file_bytes = 0;
     realm_status st = read_file(path, &buf, &bytes, &file_bytes);
     if (st != REALM_OK) return st;
     st = realm_gguf_open_memory(buf, file_bytes, &g);
-    if (st == REALM_OK) st = realm_model_from_gguf(g, true, out);
+    if (st == REALM_OK) st = model_from_gguf(g, true, p.repack, out);
     if (st != REALM_OK) {
         munmap(buf, bytes);
         return st;
@@ -247,6 +254,7 @@ void realm_model_destroy(realm_model *m) {
             free_weight(&m->layers[l].attn_norm);
             free_weight(&m->layers[l].ffn_norm);
         }
+    llama_free_packed(m);
     free(m->layers);
     free_weight(&m->out_norm);
     if (m->own) realm_gguf_close(m->gguf);

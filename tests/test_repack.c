@@ -182,3 +182,87 @@ Test(repack, avx512_kernel_same_bits_as_portable) {
                 free_case(&c);
             }
 }
+
+/* realm_runtime_matmul_quant_layout on ROWS16 weights against the same
+ * weights in GGUF layout: the GEMM path (batch >= 8) and the naive backend
+ * unpack, so their bits are the GGUF bits; the GEMV path differs in float
+ * order only; every path gives the same bits for any thread count and
+ * executor. Row counts cut groups and leave GGUF tails. */
+Test(repack, runtime_matmul_rows16) {
+    tu_rng r = {0x77};
+    const int64_t rows_list[] = {16, 37, 69}, ks[] = {256, 768}, batches[] = {1, 2, 3, 9, 20};
+    for (int ti = 0; ti < NTYPES; ti++)
+        for (int ri = 0; ri < 3; ri++)
+            for (int ki = 0; ki < 2; ki++) {
+                const realm_type t = types[ti];
+                const int64_t rows = rows_list[ri], k = ks[ki];
+                const size_t rb = realm_row_bytes(t, k);
+                uint8_t *w = malloc(rb * (size_t)rows), *packed = malloc(rb * (size_t)rows);
+                float *wf = malloc(sizeof(float) * (size_t)k);
+                for (int64_t row = 0; row < rows; row++) {
+                    tu_fill(&r, wf, k, 1.0f);
+                    cr_assert_eq(realm_quantize_row(t, wf, w + (size_t)row * rb, k), REALM_OK);
+                }
+                cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, w, packed, rows, k), REALM_OK);
+                for (int bi = 0; bi < 5; bi++) {
+                    const int64_t batch = batches[bi], ny = batch * rows;
+                    float *x = malloc(sizeof(float) * (size_t)(batch * k));
+                    float *yg = malloc(sizeof(float) * (size_t)ny), *y1 = malloc(sizeof(float) * (size_t)ny);
+                    float *yt = malloc(sizeof(float) * (size_t)ny);
+                    tu_fill(&r, x, batch * k, 1.0f);
+                    for (int be = 0; be < 2; be++) {
+                        const realm_backend b = be ? REALM_BACKEND_OPTIMIZED : REALM_BACKEND_NAIVE;
+                        realm_runtime *rt = tu_runtime(1, REALM_EXECUTOR_POOL);
+                        cr_assert_eq(realm_runtime_matmul_quant(rt, b, t, w, rows, k, x, batch, yg), REALM_OK);
+                        cr_assert_eq(realm_runtime_matmul_quant_layout(rt, b, t, REALM_LAYOUT_ROWS16, packed, rows, k,
+                                                                       x, batch, y1),
+                                     REALM_OK);
+                        realm_runtime_destroy(rt);
+                        const bool exact = !be || batch >= 8;
+                        float mx = 0;
+                        for (int64_t i = 0; i < ny; i++)
+                            mx = fmaxf(mx, fabsf(yg[i]));
+                        for (int64_t i = 0; i < ny; i++)
+                            cr_assert(exact ? memcmp(&yg[i], &y1[i], sizeof(float)) == 0
+                                            : fabsf(yg[i] - y1[i]) <= 1e-5f * mx,
+                                      "%s %s rows %lld k %lld batch %lld: y[%lld] %.9g, GGUF %.9g", realm_type_name(t),
+                                      be ? "optimized" : "naive", (long long)rows, (long long)k, (long long)batch,
+                                      (long long)i, (double)y1[i], (double)yg[i]);
+                        for (int th = 2; th <= 3; th++)
+                            for (int e = 0; e < 2; e++) {
+                                rt = tu_runtime(th, e ? REALM_EXECUTOR_OPENMP : REALM_EXECUTOR_POOL);
+                                memset(yt, 0xFF, sizeof(float) * (size_t)ny); /* poison: every element written */
+                                const realm_status st = realm_runtime_matmul_quant_layout(
+                                    rt, b, t, REALM_LAYOUT_ROWS16, packed, rows, k, x, batch, yt);
+                                cr_assert_eq(st, REALM_OK, "%s", realm_last_error());
+                                realm_runtime_destroy(rt);
+                                cr_assert(memcmp(y1, yt, sizeof(float) * (size_t)ny) == 0,
+                                          "%s rows %lld batch %lld: %d threads differ", realm_type_name(t),
+                                          (long long)rows, (long long)batch, th);
+                            }
+                    }
+                    free(x);
+                    free(yg);
+                    free(y1);
+                    free(yt);
+                }
+                free(w);
+                free(packed);
+                free(wf);
+            }
+}
+
+Test(repack, runtime_matmul_bad_layout) {
+    realm_runtime *rt = tu_runtime(1, REALM_EXECUTOR_POOL);
+    uint8_t w[16 * 34];
+    float x[32], y[16];
+    memset(w, 0, sizeof w);
+    memset(x, 0, sizeof x);
+    cr_assert_eq(realm_runtime_matmul_quant_layout(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0, REALM_LAYOUT_ROWS16,
+                                                   w, 16, 32, x, 1, y),
+                 REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_runtime_matmul_quant_layout(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0, (realm_layout)9, w,
+                                                   16, 32, x, 1, y),
+                 REALM_ERR_INVALID_ARG);
+    realm_runtime_destroy(rt);
+}

@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "realm/ops.h"
+#include "realm/repack.h"
 #include "realm/runtime.h"
 #include "realm/types.h"
 
@@ -118,6 +119,16 @@ realm_tensor *realm_weight(realm_graph *g, const char *name, realm_type type, in
  *         graph or one that is not a weight.
  */
 realm_status realm_weight_bind(realm_graph *g, realm_tensor *w, const void *data);
+
+/**
+ * @brief realm_weight_bind() for data held in @p layout (realm/repack.h),
+ *        e.g. a quantized matrix repacked to REALM_LAYOUT_ROWS16 for the
+ *        decode kernels. Only matmuls may read such a weight: compiling a
+ *        plan where another op does is an error.
+ * @return REALM_OK; REALM_ERR_INVALID_ARG as realm_weight_bind(), or when
+ *         the weight is not a matrix of a type with that layout.
+ */
+realm_status realm_weight_bind_layout(realm_graph *g, realm_tensor *w, const void *data, realm_layout layout);
 
 /**
  * @brief Quantized, f16 or f32 weight times f32 activations:

@@ -50,9 +50,17 @@ typedef struct realm_model_params {
      *  copy; on the 2-core VM decode was no faster: 63.1 vs 61.7-62.7 t/s,
      *  bench/RESULTS.md). */
     bool use_mmap;
+    /** true (default): matmul weights whose type this CPU's decode kernels
+     *  read faster in another layout (realm_layout_preferred(), e.g. q4_K
+     *  and q6_K in REALM_LAYOUT_ROWS16 with AVX-512 VNNI) are repacked at
+     *  load into memory the model owns (same size; their file pages are no
+     *  longer read). Results: the same prefill bits, decode within float
+     *  order. false: every weight stays in GGUF layout. */
+    bool repack;
 } realm_model_params;
 
-/** @brief Defaults: the weights in place in the mapped file (use_mmap true). */
+/** @brief Defaults: the weights in place in the mapped file (use_mmap true), matmul weights repacked where
+ *  the CPU prefers it (repack true). */
 realm_model_params realm_model_params_default(void);
 
 /**

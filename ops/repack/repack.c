@@ -55,9 +55,13 @@ static realm_status check(const char *fn, realm_type t, realm_layout l, const vo
         return realm_error(REALM_ERR_INVALID_ARG, "%s: bad shape %lld x %lld for %s (k a positive multiple of %lld)",
                            fn, (long long)rows, (long long)k, realm_type_name(t), (long long)be);
     *row_bytes = realm_row_bytes(t, k);
-    const size_t bytes = *row_bytes * (size_t)rows;
+    return REALM_OK;
+}
+
+static realm_status check_overlap(const char *fn, const void *src, size_t src_bytes, const void *dst,
+                                  size_t dst_bytes) {
     const uint8_t *a = src, *b = dst;
-    if (bytes && a < b + bytes && b < a + bytes)
+    if (src_bytes && dst_bytes && a < b + dst_bytes && b < a + src_bytes)
         return realm_error(REALM_ERR_INVALID_ARG, "%s: src and dst overlap", fn);
     return REALM_OK;
 }
@@ -66,6 +70,7 @@ realm_status realm_repack(realm_type t, realm_layout to, const void *src, void *
     size_t rb = 0;
     REALM_TRY(check("realm_repack", t, to, src, dst, rows, k, &rb));
     const size_t bytes = rb * (size_t)rows;
+    REALM_TRY(check_overlap("realm_repack", src, bytes, dst, bytes));
     if (to == REALM_LAYOUT_GGUF) {
         if (bytes) memcpy(dst, src, bytes);
         return REALM_OK;
