@@ -56,7 +56,7 @@ int bench_model_cmd(int argc, char **argv) {
     const char *model = NULL, *threads_s = "0";
     int64_t pp = 512, tg = 128, reps = 3;
     int format = 0, executor = 0;
-    bool bandwidth = false, no_mmap = false;
+    bool bandwidth = false, no_mmap = false, no_repack = false;
     static const char *const formats[] = {"table", "csv", "json", NULL};
     tool_opt opts[] = {
         {.name = "model",
@@ -91,6 +91,11 @@ int bench_model_cmd(int argc, char **argv) {
          .kind = TOOL_OPT_FLAG,
          .value = &no_mmap,
          .help = "read the weights into huge-page memory (default: used in place in the mapped file)"},
+        {.name = "no-repack",
+         .kind = TOOL_OPT_FLAG,
+         .value = &no_repack,
+         .help = "keep every weight in GGUF layout (default: matmul weights in the layout this CPU's\n"
+                 "decode kernels prefer, realm_model_params.repack)"},
         {.name = "executor",
          .kind = TOOL_OPT_CHOICE,
          .value = &executor,
@@ -139,7 +144,7 @@ int bench_model_cmd(int argc, char **argv) {
                                 .backend = REALM_BACKEND_OPTIMIZED,
                                 .n_ctx = pp > tg ? pp : tg,
                                 .n_batch = pp,
-                                .no_mmap = no_mmap};
+                                .no_mmap = no_mmap, .no_repack = no_repack};
         /* The read probe runs just before the session and just after it (the
          * mean is the bound's bandwidth): not during it, because the session
          * binds this thread (REALM_RUNTIME_PIN_CALLER) and an OpenMP team

@@ -35,7 +35,7 @@ int tool_cmd_generate(int argc, char **argv) {
     double temp = 0.8, top_p = 0.95, min_p = 0.05, repeat = 1.0;
     int executor = 0;
     realm_backend backend = REALM_BACKEND_OPTIMIZED;
-    bool no_bos = false, profile = false, no_mmap = false;
+    bool no_bos = false, profile = false, no_mmap = false, no_repack = false;
     tool_opt opts[] = {
         {.name = "model",
          .short_name = 'm',
@@ -69,6 +69,11 @@ int tool_cmd_generate(int argc, char **argv) {
          .kind = TOOL_OPT_FLAG,
          .value = &no_mmap,
          .help = "read the weights into huge-page memory (default: used in place in the mapped file)"},
+        {.name = "no-repack",
+         .kind = TOOL_OPT_FLAG,
+         .value = &no_repack,
+         .help = "keep every weight in GGUF layout (default: matmul weights in the layout this CPU's\n"
+                 "decode kernels prefer, realm_model_params.repack)"},
         {.name = "executor",
          .kind = TOOL_OPT_CHOICE,
          .value = &executor,
@@ -162,7 +167,7 @@ int tool_cmd_generate(int argc, char **argv) {
                             .backend = backend,
                             .n_ctx = n_ctx,
                             .graph_flags = (profile || trace) ? REALM_GRAPH_PROFILE : 0,
-                            .no_mmap = no_mmap};
+                            .no_mmap = no_mmap, .no_repack = no_repack};
     tool_session s;
     if (!tool_session_open(CMD, &so, &s)) return TOOL_EXIT_FAILURE;
     int rc = TOOL_EXIT_FAILURE;

@@ -42,6 +42,7 @@ bool tool_session_open(const char *cmd, const tool_session_opts *o, tool_session
     if (o->model_path) {
         realm_model_params mp = realm_model_params_default();
         mp.use_mmap = !o->no_mmap;
+        mp.repack = !o->no_repack;
         st = realm_model_load_ex(o->model_path, &mp, &s->model);
         if (st != REALM_OK) return fail(cmd, st, o->model_path, s);
     } else {

@@ -20,7 +20,8 @@ typedef struct tool_session_opts {
     realm_backend backend;
     int64_t n_ctx, n_batch; /* 0: defaults */
     uint32_t graph_flags;
-    bool no_mmap; /* read the weights into huge-page memory (realm_model_params) */
+    bool no_mmap;   /* read the weights into huge-page memory (realm_model_params) */
+    bool no_repack; /* keep every weight in GGUF layout (realm_model_params) */
 } tool_session_opts;
 
 /* "pool", "openmp", "serial", NULL (the realm_executor order). */

@@ -61,8 +61,8 @@ size_t realm_qmm_act_bytes(const realm_qmm *q) {
 
 size_t realm_qmm_scratch_bytes(const realm_qmm *q) {
     if (!q->gemm) return 0;
-    const size_t unpacked = q->rows16 ? align64(REALM_ROWS16 * q->row_bytes) : 0;
-    return qg_panel_bytes(q->qg, q->k) + align64(qg_pack_tmp_bytes(q->qg, q->k)) + unpacked;
+    const size_t rows16 = q->rows16 ? REALM_ROWS16 * q->row_bytes : 0;
+    return qg_panel_bytes(q->qg, q->k) + align64(qg_pack_tmp_bytes(q->qg, q->k)) + rows16;
 }
 
 int64_t realm_qmm_grain(const realm_qmm *q) {
@@ -131,15 +131,15 @@ void realm_qmm_rows(const realm_qmm *q, int64_t r0, int64_t r1, float *Y, int64_
         qg_panel p;
         qg_panel_init(&p, q->qg, q->k, scratch);
         void *tmp = (uint8_t *)scratch + qg_panel_bytes(q->qg, q->k);
-        uint8_t *unpacked = (uint8_t *)tmp + align64(qg_pack_tmp_bytes(q->qg, q->k));
         const int64_t full = q->rows16 ? realm_rows16_full(q->rows) : 0;
         for (int64_t r = r0; r < r1; r += QG_ROWS) {
             const int64_t n = r1 - r < QG_ROWS ? r1 - r : QG_ROWS;
-            if (r < full) { /* ROWS16: the panel's group back to GGUF rows first */
-                const int64_t g0 = r / REALM_ROWS16 * REALM_ROWS16;
-                realm_rows16_unpack_group(q->rows16, realm_rows16_group(q->W, q->row_bytes, g0 / REALM_ROWS16),
-                                          q->row_bytes, realm_type_get_traits(q->type)->block_bytes, unpacked);
-                qg_pack_panel(q->qg, unpacked, q->row_bytes, r - g0, n, q->k, tmp, &p);
+            if (r < full && r % REALM_ROWS16 == 0 && n == REALM_ROWS16) { /* ROWS16: a group is a panel */
+                q->rows16->pack_panel(realm_rows16_group(q->W, q->row_bytes, r / REALM_ROWS16), q->k, &p);
+            } else if (r < full) { /* a range cut inside a group: its rows back to GGUF first */
+                uint8_t *rows = (uint8_t *)tmp + align64(qg_pack_tmp_bytes(q->qg, q->k));
+                realm_unpack_rows(q->type, q->layout, q->W, q->rows, q->k, r, r + n, rows);
+                qg_pack_panel(q->qg, rows, q->row_bytes, 0, n, q->k, tmp, &p);
             } else {
                 qg_pack_panel(q->qg, q->W, q->row_bytes, r, n, q->k, tmp, &p);
             }

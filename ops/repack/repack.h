@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qgemm/qgemm.h"
 #include "realm/repack.h"
 
 #define REALM_ROWS16 16
@@ -19,7 +20,12 @@ typedef struct realm_rows16_traits {
     void (*pack_sb)(const uint8_t *const blocks[REALM_ROWS16], uint8_t *out);
     /* row r's GGUF block back out of a group super-block */
     void (*unpack_sb)(const uint8_t *gsb, int r, uint8_t *block);
+    /* the GEMM panel of a group (all 16 rows) of k elements */
+    void (*pack_panel)(const uint8_t *grp, int64_t k, qg_panel *p);
 } realm_rows16_traits;
+
+void realm_rows16_panel_q4_K(const uint8_t *grp, int64_t k, qg_panel *p);
+void realm_rows16_panel_q6_K(const uint8_t *grp, int64_t k, qg_panel *p);
 
 /* NULL when type t has no ROWS16 layout. */
 const realm_rows16_traits *realm_rows16_get(realm_type t);

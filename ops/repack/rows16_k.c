@@ -126,8 +126,8 @@ static void q6k_unpack(const uint8_t *gsb, int r, uint8_t *block) {
     b->d = o->d[r];
 }
 
-static const realm_rows16_traits q4k = {q4k_pack, q4k_unpack};
-static const realm_rows16_traits q6k = {q6k_pack, q6k_unpack};
+static const realm_rows16_traits q4k = {q4k_pack, q4k_unpack, realm_rows16_panel_q4_K};
+static const realm_rows16_traits q6k = {q6k_pack, q6k_unpack, realm_rows16_panel_q6_K};
 
 void realm_rows16_fill_k(const realm_rows16_traits **table) {
     table[REALM_TYPE_Q4_K] = &q4k;
