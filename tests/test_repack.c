@@ -1,5 +1,6 @@
 /* The ROWS16 weight layout (realm/repack.h, ops/repack/) and its batch-1
- * kernels (ops/gemv/scalar_rows16.c, ops/x86/avx512/gemv_rows16.c):
+ * kernels (ops/gemv/scalar_rows16*.c, ops/x86/avx512/gemv_rows16*.c), for
+ * every type that has the layout:
  *  - repack then unpack gives the GGUF bytes back, for random bytes (every
  *    bit of a block is used), rows not a multiple of 16, several k; the
  *    tail rows stay where GGUF has them; unpack_rows of any range;
@@ -19,34 +20,84 @@
 #include "realm/repack.h"
 #include "util.h"
 
-static const realm_type types[] = {REALM_TYPE_Q4_K, REALM_TYPE_Q6_K};
-#define NTYPES (int)(sizeof types / sizeof types[0])
+/* Every type with a ROWS16 layout. */
+static int rows16_types(realm_type *out) {
+    int n = 0;
+    for (int t = 0; t < REALM_TYPE_COUNT; t++)
+        if (realm_type_is_valid((realm_type)t) && realm_type_get_traits((realm_type)t)->is_quantized &&
+            realm_layout_supported((realm_type)t, REALM_LAYOUT_ROWS16))
+            out[n++] = (realm_type)t;
+    return n;
+}
 
 static void random_bytes(tu_rng *r, uint8_t *p, size_t n) {
     for (size_t i = 0; i < n; i++)
         p[i] = (uint8_t)tu_next(r);
 }
 
-/* Sets every block's fp16 scales of a weight to small normal values (random
- * bytes elsewhere), so dot products are finite. */
+/* Byte offsets of a block's fp16 scales (-1: none), per weight type. */
+static void half_fields(realm_type t, int *a, int *b) {
+    *a = 0;
+    *b = -1;
+    switch (t) {
+    case REALM_TYPE_Q4_1:
+    case REALM_TYPE_Q5_1:
+    case REALM_TYPE_Q4_K:
+    case REALM_TYPE_Q5_K: *b = 2; break;
+    case REALM_TYPE_Q2_K: *a = 80, *b = 82; break;
+    case REALM_TYPE_Q3_K: *a = 108; break;
+    case REALM_TYPE_Q6_K: *a = 208; break;
+    case REALM_TYPE_Q8_K: *a = -1; break; /* f32 d: set below */
+    default: break;
+    }
+}
+
+/* Sets every block's scales of a weight of random bytes to small normal
+ * values, so dot products are finite. */
 static void sane_scales(realm_type t, uint8_t *w, size_t blocks, tu_rng *r) {
     const size_t bb = realm_type_get_traits(t)->block_bytes;
-    for (size_t b = 0; b < blocks; b++) {
-        uint8_t *p = w + b * bb;
+    int fa, fb;
+    half_fields(t, &fa, &fb);
+    for (size_t i = 0; i < blocks; i++) {
+        uint8_t *p = w + i * bb;
         const uint16_t h1 = (uint16_t)(0x2000 + tu_next(r) % 0x800), h2 = (uint16_t)(0x2000 + tu_next(r) % 0x800);
-        if (t == REALM_TYPE_Q4_K) {
-            memcpy(p, &h1, 2);
-            memcpy(p + 2, &h2, 2);
+        if (fa >= 0) memcpy(p + fa, &h1, 2);
+        if (fb >= 0) memcpy(p + fb, &h2, 2);
+        if (t == REALM_TYPE_Q8_K) {
+            const float d = 0.01f * (1.0f + (float)(tu_next(r) % 100) / 100.0f);
+            memcpy(p, &d, sizeof d);
+        }
+    }
+}
+
+/* Activation blocks of dot type dt set to an extreme quant (-128 or 127). */
+static void extreme_acts(realm_type dt, uint8_t *x, int64_t k, int sign) {
+    const int8_t q = sign < 0 ? -128 : 127;
+    const size_t bb = realm_type_get_traits(dt)->block_bytes;
+    for (int64_t i = 0; i < k / realm_type_get_traits(dt)->block_elems; i++) {
+        uint8_t *p = x + (size_t)i * bb;
+        if (dt == REALM_TYPE_Q8_K) {
+            block_q8_K *b = (block_q8_K *)(void *)p;
+            memset(b->qs, (uint8_t)q, QK_K);
+            for (int s = 0; s < 16; s++)
+                b->bsums[s] = (int16_t)(16 * q);
+        } else if (dt == REALM_TYPE_Q8_1) {
+            block_q8_1 *b = (block_q8_1 *)(void *)p;
+            memset(b->qs, (uint8_t)q, QK8_1);
+            b->s = realm_fp32_to_fp16(realm_fp16_to_fp32(b->d) * (float)(32 * q));
         } else {
-            memcpy(p + bb - 2, &h1, 2);
+            memset(((block_q8_0 *)(void *)p)->qs, (uint8_t)q, QK8_0);
         }
     }
 }
 
 Test(repack, roundtrip_random_bytes) {
     tu_rng r = {0x5eed};
+    realm_type types[REALM_TYPE_COUNT];
+    const int ntypes = rows16_types(types);
+    cr_assert_geq(ntypes, 2);
     const int64_t rows_list[] = {1, 15, 16, 17, 33, 50}, ks[] = {256, 768};
-    for (int ti = 0; ti < NTYPES; ti++)
+    for (int ti = 0; ti < ntypes; ti++)
         for (int ki = 0; ki < 2; ki++)
             for (int ri = 0; ri < 6; ri++) {
                 const realm_type t = types[ti];
@@ -106,20 +157,14 @@ static case16 make_case(realm_type t, int64_t k, tu_rng *r, int extreme) {
     c.packed = malloc(16 * c.rb);
     random_bytes(r, c.w, 16 * c.rb);
     if (extreme) memset(c.w, 0xFF, 16 * c.rb); /* top levels, top scales */
-    sane_scales(t, c.w, (size_t)(16 * k / QK_K), r);
+    sane_scales(t, c.w, (size_t)(16 * k / realm_type_get_traits(t)->block_elems), r);
     cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, c.w, c.packed, 16, k), REALM_OK);
     float *x = malloc(sizeof(float) * (size_t)k);
     tu_fill(r, x, k, 1.0f);
-    c.xblocks = malloc(realm_row_bytes(REALM_TYPE_Q8_K, k));
-    realm_gemv_scalar()->quantize_act[REALM_TYPE_Q8_K](x, c.xblocks, k);
-    if (extreme) {
-        block_q8_K *b = (block_q8_K *)(void *)c.xblocks;
-        for (int64_t i = 0; i < k / QK_K; i++) {
-            memset(b[i].qs, extreme < 0 ? 0x80 : 0x7F, QK_K);
-            for (int s = 0; s < 16; s++)
-                b[i].bsums[s] = (int16_t)(16 * (extreme < 0 ? -128 : 127));
-        }
-    }
+    const realm_type dt = realm_type_get_traits(t)->dot_type;
+    c.xblocks = malloc(realm_row_bytes(dt, k));
+    realm_gemv_scalar()->quantize_act[dt](x, c.xblocks, k);
+    if (extreme) extreme_acts(dt, c.xblocks, k, extreme);
     free(x);
     return c;
 }
@@ -133,8 +178,10 @@ static void free_case(case16 *c) {
 Test(repack, portable_kernel_matches_gguf_kernel) {
     const realm_gemv_table *s = realm_gemv_scalar();
     tu_rng r = {0xd07};
+    realm_type types[REALM_TYPE_COUNT];
+    const int ntypes = rows16_types(types);
     const int64_t ks[] = {256, 1280};
-    for (int ti = 0; ti < NTYPES; ti++)
+    for (int ti = 0; ti < ntypes; ti++)
         for (int ki = 0; ki < 2; ki++) {
             const realm_type t = types[ti];
             case16 c = make_case(t, ks[ki], &r, 0);
@@ -157,20 +204,25 @@ Test(repack, avx512_kernel_same_bits_as_portable) {
         return;
     }
     realm_gemv_table avx = {0};
-    realm_gemv_fill_avx512_k(&avx); /* its activation layout */
+    realm_gemv_fill_avx512_q32(&avx); /* their activation layouts */
+    realm_gemv_fill_avx512_k(&avx);
     realm_gemv_fill_avx512_rows16(&avx);
     const realm_gemv_table *s = realm_gemv_scalar();
     tu_rng r = {0xa512};
+    realm_type types[REALM_TYPE_COUNT];
+    const int ntypes = rows16_types(types);
     const int64_t ks[] = {256, 768, 2048};
     const int extremes[] = {0, 1, -1};
-    for (int ti = 0; ti < NTYPES; ti++)
+    for (int ti = 0; ti < ntypes; ti++)
         for (int ki = 0; ki < 3; ki++)
             for (int ei = 0; ei < 3; ei++) {
                 const realm_type t = types[ti];
                 const int64_t k = ks[ki];
                 case16 c = make_case(t, k, &r, extremes[ei]);
-                uint8_t *xa = aligned_alloc(64, realm_gemv_act_bytes(&avx, REALM_TYPE_Q8_K, k));
-                realm_gemv_act_from_blocks(&avx, REALM_TYPE_Q8_K, c.xblocks, xa, k);
+                const realm_type dt = realm_type_get_traits(t)->dot_type;
+                cr_assert_not_null(avx.vec_dot16[t], "%s: no AVX-512 ROWS16 kernel", realm_type_name(t));
+                uint8_t *xa = aligned_alloc(64, (realm_gemv_act_bytes(&avx, dt, k) + 63) & ~(size_t)63);
+                realm_gemv_act_from_blocks(&avx, dt, c.xblocks, xa, k);
                 float ys[16], ya[16];
                 s->vec_dot16[t](k, c.packed, c.xblocks, ys);
                 avx.vec_dot16[t](k, c.packed, xa, ya);
@@ -190,8 +242,10 @@ Test(repack, avx512_kernel_same_bits_as_portable) {
  * executor. Row counts cut groups and leave GGUF tails. */
 Test(repack, runtime_matmul_rows16) {
     tu_rng r = {0x77};
+    realm_type types[REALM_TYPE_COUNT];
+    const int ntypes = rows16_types(types);
     const int64_t rows_list[] = {16, 37, 69}, ks[] = {256, 768}, batches[] = {1, 2, 3, 9, 20};
-    for (int ti = 0; ti < NTYPES; ti++)
+    for (int ti = 0; ti < ntypes; ti++)
         for (int ri = 0; ri < 3; ri++)
             for (int ki = 0; ki < 2; ki++) {
                 const realm_type t = types[ti];

@@ -68,7 +68,15 @@ void realm_gemv_fill_avx2_q32(realm_gemv_table *t);
 void realm_gemv_fill_avx2_k(realm_gemv_table *t);
 void realm_gemv_fill_avx512_q32(realm_gemv_table *t);
 void realm_gemv_fill_avx512_k(realm_gemv_table *t);
+/* ROWS16 kernels (realm/repack.h): the scalar and AVX-512 fillers of
+ * q4_K/q6_K also call the ones of the other families below. */
 void realm_gemv_fill_scalar_rows16(realm_gemv_table *t);
 void realm_gemv_fill_avx512_rows16(realm_gemv_table *t);
+void realm_gemv_fill_scalar_rows16_k23(realm_gemv_table *t); /* q2_K, q3_K */
+void realm_gemv_fill_avx512_rows16_k23(realm_gemv_table *t);
+void realm_gemv_fill_scalar_rows16_k58(realm_gemv_table *t); /* q5_K, q8_K */
+void realm_gemv_fill_avx512_rows16_k58(realm_gemv_table *t);
+void realm_gemv_fill_scalar_rows16_q32(realm_gemv_table *t); /* 32-element block types */
+void realm_gemv_fill_avx512_rows16_q32(realm_gemv_table *t);
 
 #endif

@@ -65,4 +65,7 @@ static void dot16_q6_K(int64_t k, const void *vw, const void *vx, float *out) {
 void realm_gemv_fill_scalar_rows16(realm_gemv_table *t) {
     t->vec_dot16[REALM_TYPE_Q4_K] = dot16_q4_K;
     t->vec_dot16[REALM_TYPE_Q6_K] = dot16_q6_K;
+    realm_gemv_fill_scalar_rows16_k23(t);
+    realm_gemv_fill_scalar_rows16_k58(t);
+    realm_gemv_fill_scalar_rows16_q32(t);
 }

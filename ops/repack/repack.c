@@ -13,7 +13,12 @@
 static const realm_rows16_traits *table[REALM_TYPE_COUNT];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void build(void) { realm_rows16_fill_k(table); }
+static void build(void) {
+    realm_rows16_fill_k(table);
+    realm_rows16_fill_k23(table);
+    realm_rows16_fill_k58(table);
+    realm_rows16_fill_q32(table);
+}
 
 const realm_rows16_traits *realm_rows16_get(realm_type t) {
     pthread_once(&once, build);

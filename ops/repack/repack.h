@@ -29,7 +29,10 @@ void realm_rows16_panel_q6_K(const uint8_t *grp, int64_t k, qg_panel *p);
 
 /* NULL when type t has no ROWS16 layout. */
 const realm_rows16_traits *realm_rows16_get(realm_type t);
-void realm_rows16_fill_k(const realm_rows16_traits **table);
+void realm_rows16_fill_k(const realm_rows16_traits **table);   /* q4_K, q6_K; calls the two below */
+void realm_rows16_fill_k23(const realm_rows16_traits **table); /* q2_K, q3_K */
+void realm_rows16_fill_k58(const realm_rows16_traits **table); /* q5_K, q8_K */
+void realm_rows16_fill_q32(const realm_rows16_traits **table); /* the 32-element block types */
 
 /* Where group g (of rows 16g .. 16g + 15) and the GGUF tail start. */
 static inline const uint8_t *realm_rows16_group(const void *w, size_t row_bytes, int64_t g) {

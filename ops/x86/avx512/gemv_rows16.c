@@ -121,4 +121,7 @@ void realm_gemv_fill_avx512_rows16(realm_gemv_table *t) {
     t->vec_dot16[REALM_TYPE_Q6_K] = dot16_q6_K;
     t->rows16_simd[REALM_TYPE_Q4_K] = true;
     t->rows16_simd[REALM_TYPE_Q6_K] = true;
+    realm_gemv_fill_avx512_rows16_k23(t);
+    realm_gemv_fill_avx512_rows16_k58(t);
+    realm_gemv_fill_avx512_rows16_q32(t);
 }
