@@ -133,14 +133,15 @@ Test(repack, bad_arguments) {
     cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, a, b, -1, 256), REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_repack(REALM_TYPE_F32, REALM_LAYOUT_ROWS16, a, b, 16, 256), REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, (realm_layout)7, a, b, 16, 256), REALM_ERR_INVALID_ARG);
-    cr_assert_eq(realm_repack(REALM_TYPE_Q4_0, REALM_LAYOUT_ROWS16, a, b, 16, 256), REALM_ERR_UNSUPPORTED);
+    cr_assert_eq(realm_repack(REALM_TYPE_F16, REALM_LAYOUT_ROWS16, a, b, 16, 256), REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_unpack_rows(REALM_TYPE_Q6_K, REALM_LAYOUT_ROWS16, a, 2, 256, 1, 3, b), REALM_ERR_INVALID_ARG);
     /* GGUF to GGUF is a copy, for any quantized type */
     cr_assert_eq(realm_repack(REALM_TYPE_Q4_0, REALM_LAYOUT_GGUF, a, b, 4, 256), REALM_OK);
     cr_assert(memcmp(a, b, 4 * realm_row_bytes(REALM_TYPE_Q4_0, 256)) == 0);
     cr_assert(realm_layout_supported(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16));
-    cr_assert(!realm_layout_supported(REALM_TYPE_Q8_0, REALM_LAYOUT_ROWS16));
-    cr_assert_eq(realm_layout_preferred(REALM_TYPE_Q8_0), REALM_LAYOUT_GGUF);
+    cr_assert(!realm_layout_supported(REALM_TYPE_F32, REALM_LAYOUT_ROWS16));
+    cr_assert(!realm_layout_supported(REALM_TYPE_Q4_K, (realm_layout)5));
+    cr_assert_eq(realm_layout_preferred(REALM_TYPE_F16), REALM_LAYOUT_GGUF);
     cr_assert_str_eq(realm_layout_name(REALM_LAYOUT_ROWS16), "rows16");
 }
 
@@ -308,11 +309,11 @@ Test(repack, runtime_matmul_rows16) {
 
 Test(repack, runtime_matmul_bad_layout) {
     realm_runtime *rt = tu_runtime(1, REALM_EXECUTOR_POOL);
-    uint8_t w[16 * 34];
+    uint8_t w[16 * 64];
     float x[32], y[16];
     memset(w, 0, sizeof w);
     memset(x, 0, sizeof x);
-    cr_assert_eq(realm_runtime_matmul_quant_layout(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0, REALM_LAYOUT_ROWS16,
+    cr_assert_eq(realm_runtime_matmul_quant_layout(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_F16, REALM_LAYOUT_ROWS16,
                                                    w, 16, 32, x, 1, y),
                  REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_runtime_matmul_quant_layout(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0, (realm_layout)9, w,
