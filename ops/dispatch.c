@@ -34,8 +34,9 @@ static void build_optimized(void) {
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx2;
         f32_isa = "avx2 6x16";
     }
-    if (cap >= REALM_ISA_AVX512 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) {
-        optimized.name = "optimized-avx512-vnni";
+    /* the f32 kernels need AVX-512 F (and BW/VL/DQ, as compiled), not VNNI */
+    if (cap >= REALM_ISA_AVX512BW && f->avx512f && f->avx512bw && f->avx512vl && f->avx512dq) {
+        optimized.name = f->avx512vnni && cap >= REALM_ISA_AVX512 ? "optimized-avx512-vnni" : "optimized-avx512";
         optimized.gemm_f32_nn = realm_gemm_f32_nn_avx512;
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx512;
         optimized.attention = realm_attention_avx512;
@@ -47,6 +48,7 @@ static void build_optimized(void) {
     snprintf(optimized_name, sizeof optimized_name, "%s (f32 gemm: %s; quant gemv: %s; quant gemm: %s)",
              optimized.name, f32_isa, realm_gemv_get()->isa,
              realm_qgemm_kernel() == qg_kernel_avx512vnni ? "avx512-vnni 16x8"
+             : realm_qgemm_kernel() == qg_kernel_avx512bw ? "avx512bw 16x8"
              : realm_qgemm_kernel() == qg_kernel_avxvnni  ? "avx-vnni 16x3"
              : realm_qgemm_kernel() == qg_kernel_avx2     ? "avx2 16x3"
                                                           : "scalar");

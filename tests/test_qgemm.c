@@ -85,6 +85,13 @@ static void run_case(realm_type t, int64_t rows, int64_t k, int64_t batch, uint6
         cr_assert_eq(memcmp(y, y2, sizeof(float) * batch * rows), 0, "%s: avx512 kernel differs from scalar",
                      realm_type_name(t));
     }
+    if (realm_cpu_get_features()->avx512bw) {
+        for (int64_t i = 0; i < batch * rows; i++)
+            y2[i] = NAN;
+        cr_assert_eq(qg_matmul(ty, qg_kernel_avx512bw, w, rb, rows, k, x, k, batch, y2, rows), REALM_OK);
+        cr_assert_eq(memcmp(y, y2, sizeof(float) * batch * rows), 0, "%s: avx512bw kernel differs from scalar",
+                     realm_type_name(t));
+    }
     if (realm_cpu_get_features()->avx2) {
         for (int64_t i = 0; i < batch * rows; i++)
             y2[i] = NAN;
@@ -135,10 +142,10 @@ Test(qgemm, extreme_values_do_not_saturate) {
             realm_quantize_row(t, wf + i * k, w + i * rb, k);
         realm_matmul_quant(REALM_BACKEND_NAIVE, t, w, rows, k, x, batch, yref);
         const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avxvnni,
-                                      qg_kernel_avx512vnni};
+                                      qg_kernel_avx512vnni, qg_kernel_avx512bw};
         const bool have[] = {true, realm_cpu_get_features()->avx2, realm_cpu_get_features()->avxvnni,
-                             realm_cpu_get_features()->avx512vnni};
-        for (int ki = 0; ki < 4; ki++) {
+                             realm_cpu_get_features()->avx512vnni, realm_cpu_get_features()->avx512bw};
+        for (int ki = 0; ki < 5; ki++) {
             if (!have[ki]) continue;
             cr_assert_eq(qg_matmul(qg_type_get(t), kerns[ki], w, rb, rows, k, x, k, batch, y, rows),
                          REALM_OK);
@@ -172,10 +179,11 @@ Test(qgemm, q8_0_minus_128_is_exact) {
         x[i] = (i % 3 == 0) ? -1.0f : 1.0f; /* quantizes to exactly +-127 */
     cr_assert_eq(realm_matmul_quant(REALM_BACKEND_NAIVE, REALM_TYPE_Q8_0, w, rows, k, x, batch, yref),
                  REALM_OK);
-    const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avxvnni, qg_kernel_avx512vnni};
+    const qg_kernel_fn kerns[] = {qg_kernel_scalar, qg_kernel_avx2, qg_kernel_avxvnni, qg_kernel_avx512vnni,
+                                  qg_kernel_avx512bw};
     const bool have[] = {true, realm_cpu_get_features()->avx2, realm_cpu_get_features()->avxvnni,
-                         realm_cpu_get_features()->avx512vnni};
-    for (int ki = 0; ki < 4; ki++) {
+                         realm_cpu_get_features()->avx512vnni, realm_cpu_get_features()->avx512bw};
+    for (int ki = 0; ki < 5; ki++) {
         if (!have[ki]) continue;
         cr_assert_eq(qg_matmul(qg_type_get(REALM_TYPE_Q8_0), kerns[ki], w, rb, rows, k, x, k, batch, y, rows),
                      REALM_OK);

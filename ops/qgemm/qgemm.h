@@ -82,6 +82,9 @@ void qg_kernel_avx2(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, 
                     int64_t b1, float *Y, int64_t ldy);
 void qg_kernel_avxvnni(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a,
                        int64_t b0, int64_t b1, float *Y, int64_t ldy);
+/* AVX-512 F/BW without VNNI (ops/x86/avx512bw/). */
+void qg_kernel_avx512bw(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a,
+                        int64_t b0, int64_t b1, float *Y, int64_t ldy);
 void qg_kernel_avx512vnni(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a,
                           int64_t b0, int64_t b1, float *Y, int64_t ldy);
 

@@ -16,6 +16,8 @@ qg_kernel_fn realm_qgemm_kernel(void) {
     const int cap = realm_isa_cap();
     if (cap >= REALM_ISA_AVX512 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni)
         return qg_kernel_avx512vnni;
+    if (cap >= REALM_ISA_AVX512BW && f->avx512f && f->avx512bw && f->avx512vl && f->avx512dq)
+        return qg_kernel_avx512bw;
     if (cap >= REALM_ISA_AVXVNNI && f->avxvnni && f->fma) return qg_kernel_avxvnni;
     if (cap >= REALM_ISA_AVX2 && f->avx2 && f->fma) return qg_kernel_avx2;
     return qg_kernel_scalar;
@@ -88,7 +90,7 @@ void realm_qmm_bind(realm_qmm *q, void *act_ws) {
 void realm_qmm_quantize(const realm_qmm *q, const float *X, int64_t ldx, int64_t b0, int64_t b1) {
     if (q->gemm) {
         /* the AVX-512 quantizer writes the same bytes as the portable one */
-        if (q->kernel == qg_kernel_avx512vnni)
+        if (q->kernel == qg_kernel_avx512vnni || q->kernel == qg_kernel_avx512bw)
             qg_quantize_act_avx512(q->qg, X, ldx, q->k, b0, b1, (qg_act *)&q->act);
         else
             qg_quantize_act(q->qg, X, ldx, q->k, b0, b1, (qg_act *)&q->act);
