@@ -223,3 +223,49 @@ Test(model, mmap_and_huge_page_loads_give_the_same_logits) {
     cr_assert_null(m);
     cr_assert_eq(realm_model_load_ex(NULL, NULL, &m), REALM_ERR_INVALID_ARG);
 }
+
+/* Matmul weights repacked at load (realm_model_params.repack): a 9-token
+ * prefill with all logits (every matmul on the GEMM path, batch >= 8) gives
+ * the GGUF layout's bits; decode runs other kernels, so its logits differ
+ * in float order only. */
+Test(model, repacked_weights_match_gguf_layout) {
+    char path[512];
+    if (!tu_shared_path("models/tiny-q4_K_M.gguf", path, sizeof path))
+        cr_skip_test("../shared/models not available (a user's clone has none)");
+    realm_runtime *rt = tu_runtime(2, REALM_EXECUTOR_POOL);
+    const int32_t prompt[9] = {1, 450, 7483, 310, 3444, 338, 263, 4272, 29889}, next = 29871;
+    const int64_t n_vocab = 32000;
+    float *pre[2], *dec[2];
+    for (int repack = 0; repack < 2; repack++) {
+        realm_model_params mp = realm_model_params_default();
+        cr_assert(mp.repack, "repacking is the default");
+        mp.repack = repack;
+        realm_model *m;
+        cr_assert_eq(realm_model_load_ex(path, &mp, &m), REALM_OK, "%s", realm_last_error());
+        realm_context_params cp = realm_context_params_default();
+        cp.n_ctx = 32;
+        cp.all_logits = true;
+        realm_context *c;
+        cr_assert_eq(realm_context_create(m, rt, &cp, &c), REALM_OK, "%s", realm_last_error());
+        const float *logits;
+        pre[repack] = malloc(sizeof(float) * (size_t)(9 * n_vocab));
+        dec[repack] = malloc(sizeof(float) * (size_t)n_vocab);
+        cr_assert_eq(realm_context_eval(c, prompt, 9, &logits), REALM_OK, "%s", realm_last_error());
+        memcpy(pre[repack], logits, sizeof(float) * (size_t)(9 * n_vocab));
+        cr_assert_eq(realm_context_eval(c, &next, 1, &logits), REALM_OK, "%s", realm_last_error());
+        memcpy(dec[repack], logits, sizeof(float) * (size_t)n_vocab);
+        realm_context_destroy(c);
+        realm_model_destroy(m);
+    }
+    cr_assert_eq(memcmp(pre[0], pre[1], sizeof(float) * (size_t)(9 * n_vocab)), 0, "prefill logits differ");
+    cr_assert_geq(cosine(dec[0], dec[1], n_vocab), 0.99999);
+    cr_assert_eq(argmax(dec[0], n_vocab), argmax(dec[1], n_vocab));
+    if (realm_layout_preferred(REALM_TYPE_Q4_K) == REALM_LAYOUT_ROWS16)
+        cr_assert_neq(memcmp(dec[0], dec[1], sizeof(float) * (size_t)n_vocab), 0,
+                      "decode ran the same kernels: nothing was repacked");
+    for (int i = 0; i < 2; i++) {
+        free(pre[i]);
+        free(dec[i]);
+    }
+    realm_runtime_destroy(rt);
+}
