@@ -1,0 +1,151 @@
+/* ROWS16 q2_K / q3_K (ops/repack/rows16_k23.c, ops/gemv/scalar_rows16_k23.c),
+ * beyond what test_repack.c checks for every type:
+ *  - the GEMM panel straight from a group is qg_pack_panel()'s of the GGUF
+ *    rows, byte for byte (levels, s1, m);
+ *  - the portable kernel gives exactly the bits of a reference written
+ *    from the GGUF blocks (same integer sums, same fmaf order), on random
+ *    and on extreme weights and activations. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemv/gemv.h"
+#include "qgemm/qgemm.h"
+#include "quant/blocks.h"
+#include "realm/quant.h"
+#include "realm/repack.h"
+#include "repack/repack.h"
+#include "util.h"
+
+static const realm_type types[2] = {REALM_TYPE_Q2_K, REALM_TYPE_Q3_K};
+
+static void random_bytes(tu_rng *r, uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)tu_next(r);
+}
+
+/* Small normal fp16 scales in every block (d, and dmin for q2_K). */
+static void sane_halves(realm_type t, uint8_t *w, size_t blocks, tu_rng *r) {
+    for (size_t i = 0; i < blocks; i++) {
+        const uint16_t h1 = (uint16_t)(0x2000 + tu_next(r) % 0x800), h2 = (uint16_t)(0x2000 + tu_next(r) % 0x800);
+        if (t == REALM_TYPE_Q2_K) {
+            memcpy(w + i * 84 + 80, &h1, 2);
+            memcpy(w + i * 84 + 82, &h2, 2);
+        } else {
+            memcpy(w + i * 110 + 108, &h1, 2);
+        }
+    }
+}
+
+Test(repack_k23, panel_matches_qg_pack_panel) {
+    tu_rng r = {0x9a4e1};
+    const int64_t ks[] = {256, 768};
+    for (int ti = 0; ti < 2; ti++)
+        for (int ki = 0; ki < 2; ki++) {
+            const realm_type t = types[ti];
+            const int64_t k = ks[ki];
+            const size_t rb = realm_row_bytes(t, k);
+            const qg_type *ty = qg_type_get(t);
+            uint8_t *w = malloc(16 * rb), *packed = malloc(16 * rb);
+            random_bytes(&r, w, 16 * rb);
+            sane_halves(t, w, (size_t)(16 * k / QK_K), &r);
+            cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, w, packed, 16, k), REALM_OK);
+            const size_t pb = qg_panel_bytes(ty, k);
+            void *wa = aligned_alloc(64, pb), *wb = aligned_alloc(64, pb);
+            void *tmp = aligned_alloc(64, (qg_pack_tmp_bytes(ty, k) + 63) & ~(size_t)63);
+            memset(wa, 0x5A, pb);
+            memset(wb, 0x5A, pb);
+            qg_panel pa, pp;
+            qg_panel_init(&pa, ty, k, wa);
+            qg_panel_init(&pp, ty, k, wb);
+            qg_pack_panel(ty, w, rb, 0, 16, k, tmp, &pa);
+            realm_rows16_get(t)->pack_panel(packed, k, &pp);
+            cr_assert(memcmp(pa.q, pp.q, (size_t)(16 * k)) == 0, "%s k %lld: panel levels", realm_type_name(t),
+                      (long long)k);
+            cr_assert(memcmp(pa.s1, pp.s1, sizeof(float) * (size_t)(16 * k / ty->B)) == 0, "%s: panel s1",
+                      realm_type_name(t));
+            cr_assert(memcmp(pa.m, pp.m, sizeof(float) * (size_t)(16 * k / ty->Bm)) == 0, "%s: panel m",
+                      realm_type_name(t));
+            free(w);
+            free(packed);
+            free(wa);
+            free(wb);
+            free(tmp);
+        }
+}
+
+/* Row r's 16-element sub-block sums from GGUF bytes, the reference's way:
+ * levels by the GGUF bit positions (element 128h + 32j + l: bits 2j of
+ * qs[32h + l], q3_K's third bit at bit 4h + j of hmask[l]). */
+static float ref_row(realm_type t, const uint8_t *row, int64_t k, const block_q8_K *x) {
+    float acc = 0;
+    for (int64_t i = 0; i < k / QK_K; i++, x++) {
+        int32_t isum = 0, msum = 0;
+        if (t == REALM_TYPE_Q2_K) {
+            const block_q2_K *b = (const block_q2_K *)(const void *)(row + i * 84);
+            for (int s = 0; s < 16; s++) {
+                int32_t tt = 0;
+                for (int e = 16 * s; e < 16 * s + 16; e++)
+                    tt += ((b->qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3) * x->qs[e];
+                isum += (b->scales[s] & 15) * tt;
+                msum += (b->scales[s] >> 4) * x->bsums[s];
+            }
+            acc = fmaf((float)isum, realm_fp16_to_fp32(b->d) * x->d, acc);
+            acc = fmaf(-(float)msum, realm_fp16_to_fp32(b->dmin) * x->d, acc);
+        } else {
+            const block_q3_K *b = (const block_q3_K *)(const void *)(row + i * 110);
+            for (int s = 0; s < 16; s++) {
+                const int low = s < 8 ? b->scales[s] & 15 : b->scales[s - 8] >> 4;
+                const int sc = (low | ((b->scales[8 + s % 4] >> (2 * (s / 4))) & 3) << 4) - 32;
+                int32_t tt = 0;
+                for (int e = 16 * s; e < 16 * s + 16; e++) {
+                    const int h = (b->hmask[e % 32] >> (4 * (e / 128) + (e % 128) / 32)) & 1;
+                    tt += (((b->qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3) | h << 2) * x->qs[e];
+                }
+                isum += sc * tt;
+                msum += sc * x->bsums[s];
+            }
+            acc = fmaf((float)(isum - 4 * msum), realm_fp16_to_fp32(b->d) * x->d, acc);
+        }
+    }
+    return acc;
+}
+
+Test(repack_k23, portable_kernel_exact_bits) {
+    tu_rng r = {0x23};
+    const int64_t ks[] = {256, 1280};
+    for (int ti = 0; ti < 2; ti++)
+        for (int ki = 0; ki < 2; ki++)
+            for (int extreme = -1; extreme <= 1; extreme++) {
+                const realm_type t = types[ti];
+                const int64_t k = ks[ki];
+                const size_t rb = realm_row_bytes(t, k);
+                uint8_t *w = malloc(16 * rb), *packed = malloc(16 * rb);
+                random_bytes(&r, w, 16 * rb);
+                if (extreme) memset(w, 0xFF, 16 * rb);
+                sane_halves(t, w, (size_t)(16 * k / QK_K), &r);
+                cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, w, packed, 16, k), REALM_OK);
+                float *xf = malloc(sizeof(float) * (size_t)k);
+                tu_fill(&r, xf, k, 1.0f);
+                block_q8_K *x = malloc(sizeof(block_q8_K) * (size_t)(k / QK_K));
+                realm_gemv_scalar()->quantize_act[REALM_TYPE_Q8_K](xf, x, k);
+                for (int64_t i = 0; extreme && i < k / QK_K; i++) {
+                    memset(x[i].qs, extreme < 0 ? 0x80 : 0x7F, QK_K);
+                    for (int s = 0; s < 16; s++)
+                        x[i].bsums[s] = (int16_t)(16 * (extreme < 0 ? -128 : 127));
+                }
+                float y[16];
+                realm_gemv_scalar()->vec_dot16[t](k, packed, x, y);
+                for (int row = 0; row < 16; row++) {
+                    const float want = ref_row(t, w + row * rb, k, x);
+                    cr_assert(memcmp(&want, &y[row], sizeof want) == 0 && isfinite(want),
+                              "%s k %lld extreme %d row %d: %.9g, reference %.9g", realm_type_name(t), (long long)k,
+                              extreme, row, (double)y[row], (double)want);
+                }
+                free(w);
+                free(packed);
+                free(xf);
+                free(x);
+            }
+}
