@@ -92,8 +92,8 @@ int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out) {
     for (int r = -2; rc == 0 && r < p->reps; r++) { /* two warm-up runs */
         const int c = (r + 2) % copies;
         const double t0 = bench_now();
-        if (realm_runtime_matmul_quant_layout(rt, p->backend, p->type, layout, w[c], p->n, p->k, x[c], p->batch,
-                                              y) != REALM_OK)
+        if (realm_runtime_matmul_quant_layout(rt, p->backend, p->type, layout, w[c], p->n, p->k, x[c],
+                                              p->batch, y) != REALM_OK)
             rc = -1;
         const double dt = bench_now() - t0;
         if (r >= 0) times[r] = dt;

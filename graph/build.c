@@ -226,12 +226,14 @@ realm_status realm_weight_bind(realm_graph *g, realm_tensor *w, const void *data
     return REALM_OK;
 }
 
-realm_status realm_weight_bind_layout(realm_graph *g, realm_tensor *w, const void *data, realm_layout layout) {
+realm_status realm_weight_bind_layout(realm_graph *g, realm_tensor *w, const void *data,
+                                      realm_layout layout) {
     const realm_status st = realm_weight_bind(g, w, data);
     if (st != REALM_OK) return st;
     if (layout != REALM_LAYOUT_GGUF && (w->n_dims != 2 || !realm_layout_supported(w->type, layout))) {
         w->data = NULL;
-        return realm_error(REALM_ERR_INVALID_ARG, "realm_weight_bind_layout: a %s %s weight cannot be in layout %d",
+        return realm_error(REALM_ERR_INVALID_ARG,
+                           "realm_weight_bind_layout: a %s %s weight cannot be in layout %d",
                            w->n_dims == 2 ? "matrix" : "vector", realm_type_name(w->type), (int)layout);
     }
     w->layout = layout;

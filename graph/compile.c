@@ -313,11 +313,12 @@ static realm_status build_plan(realm_plan *p, realm_graph *g) {
             p->wdata[w->id] = w->data;
             p->wlayout[w->id] = w->layout;
             if (w->layout != REALM_LAYOUT_GGUF && (p->nodes[s]->op != GOP_MATMUL || i != 0))
-                return realm_error(REALM_ERR_INVALID_ARG,
-                                   "realm_graph_compile: weight %d%s%s%s is in layout %s, which only a matmul "
-                                   "reads, but node %d (%s) reads it",
-                                   w->id, w->name[0] ? " '" : "", w->name, w->name[0] ? "'" : "",
-                                   realm_layout_name(w->layout), p->nodes[s]->id, graph_op_name(p->nodes[s]->op));
+                return realm_error(
+                    REALM_ERR_INVALID_ARG,
+                    "realm_graph_compile: weight %d%s%s%s is in layout %s, which only a matmul "
+                    "reads, but node %d (%s) reads it",
+                    w->id, w->name[0] ? " '" : "", w->name, w->name[0] ? "'" : "",
+                    realm_layout_name(w->layout), p->nodes[s]->id, graph_op_name(p->nodes[s]->op));
         }
     if ((st = plan_fusion(p)) != REALM_OK) return st;
     if ((st = plan_groups(p)) != REALM_OK) return st;

@@ -66,12 +66,12 @@ struct realm_plan {
     int n_nodes;
     const realm_tensor **inputs; /* (n_inputs) inputs the nodes read */
     int n_inputs;
-    size_t *offset;       /* (graph n) arena offset of each op result; SIZE_MAX for leaves */
-    const void **wdata;   /* (graph n) weight data captured at compile */
+    size_t *offset;        /* (graph n) arena offset of each op result; SIZE_MAX for leaves */
+    const void **wdata;    /* (graph n) weight data captured at compile */
     realm_layout *wlayout; /* (graph n) and its layout */
-    const float **bound;  /* (graph n) input data of the current run */
-    bool *is_out;         /* (graph n) outputs when compiled */
-    unsigned char *arena; /* (arena_bytes) */
+    const float **bound;   /* (graph n) input data of the current run */
+    bool *is_out;          /* (graph n) outputs when compiled */
+    unsigned char *arena;  /* (arena_bytes) */
     size_t arena_bytes, lower_bound;
     int64_t max_tokens;
     int64_t tokens; /* dynamic dim of the last run */

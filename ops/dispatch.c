@@ -36,7 +36,8 @@ static void build_optimized(void) {
     }
     /* the f32 kernels need AVX-512 F (and BW/VL/DQ, as compiled), not VNNI */
     if (cap >= REALM_ISA_AVX512BW && f->avx512f && f->avx512bw && f->avx512vl && f->avx512dq) {
-        optimized.name = f->avx512vnni && cap >= REALM_ISA_AVX512 ? "optimized-avx512-vnni" : "optimized-avx512";
+        optimized.name =
+            f->avx512vnni && cap >= REALM_ISA_AVX512 ? "optimized-avx512-vnni" : "optimized-avx512";
         optimized.gemm_f32_nn = realm_gemm_f32_nn_avx512;
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx512;
         optimized.attention = realm_attention_avx512;

@@ -76,7 +76,8 @@ bool realm_runtime_matmul_can_fuse(realm_backend be, realm_type wtype) {
 /* Parts, qmm set-up (no data needed) and the workspace layout of ex. */
 static realm_status mm_setup(mm_ctx *c, const realm_mm_ex *ex) {
     c->n_parts = 1 + ex->n_more;
-    c->part[0] = (mm_part){.wtype = ex->wtype, .layout = ex->layout, .W = ex->W, .rows = ex->rows, .Y = ex->Y};
+    c->part[0] =
+        (mm_part){.wtype = ex->wtype, .layout = ex->layout, .W = ex->W, .rows = ex->rows, .Y = ex->Y};
     for (int i = 1; i < c->n_parts; i++)
         c->part[i] = (mm_part){.wtype = ex->more[i - 1].wtype,
                                .layout = ex->more[i - 1].layout,
@@ -91,8 +92,8 @@ static realm_status mm_setup(mm_ctx *c, const realm_mm_ex *ex) {
     for (int i = 0; i < c->n_parts; i++) {
         mm_part *p = &c->part[i];
         /* a stand-in pointer when only sizes are wanted */
-        REALM_TRY(realm_qmm_init_layout(&p->q, p->wtype, p->layout, p->W ? p->W : (const void *)64, p->rows, ex->k,
-                                        ex->batch));
+        REALM_TRY(realm_qmm_init_layout(&p->q, p->wtype, p->layout, p->W ? p->W : (const void *)64, p->rows,
+                                        ex->k, ex->batch));
         const int64_t g = realm_qmm_grain(&p->q);
         p->vrow0 = vrow;
         vrow += (p->rows + g - 1) / g * g;

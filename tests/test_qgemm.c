@@ -89,8 +89,8 @@ static void run_case(realm_type t, int64_t rows, int64_t k, int64_t batch, uint6
         for (int64_t i = 0; i < batch * rows; i++)
             y2[i] = NAN;
         cr_assert_eq(qg_matmul(ty, qg_kernel_avx512bw, w, rb, rows, k, x, k, batch, y2, rows), REALM_OK);
-        cr_assert_eq(memcmp(y, y2, sizeof(float) * batch * rows), 0, "%s: avx512bw kernel differs from scalar",
-                     realm_type_name(t));
+        cr_assert_eq(memcmp(y, y2, sizeof(float) * batch * rows), 0,
+                     "%s: avx512bw kernel differs from scalar", realm_type_name(t));
     }
     if (realm_cpu_get_features()->avx2) {
         for (int64_t i = 0; i < batch * rows; i++)

@@ -43,12 +43,23 @@ static void half_fields(realm_type t, int *a, int *b) {
     case REALM_TYPE_Q4_1:
     case REALM_TYPE_Q5_1:
     case REALM_TYPE_Q4_K:
-    case REALM_TYPE_Q5_K: *b = 2; break;
-    case REALM_TYPE_Q2_K: *a = 80, *b = 82; break;
-    case REALM_TYPE_Q3_K: *a = 108; break;
-    case REALM_TYPE_Q6_K: *a = 208; break;
-    case REALM_TYPE_Q8_K: *a = -1; break; /* f32 d: set below */
-    default: break;
+    case REALM_TYPE_Q5_K:
+        *b = 2;
+        break;
+    case REALM_TYPE_Q2_K:
+        *a = 80, *b = 82;
+        break;
+    case REALM_TYPE_Q3_K:
+        *a = 108;
+        break;
+    case REALM_TYPE_Q6_K:
+        *a = 208;
+        break;
+    case REALM_TYPE_Q8_K:
+        *a = -1;
+        break; /* f32 d: set below */
+    default:
+        break;
     }
 }
 
@@ -60,7 +71,8 @@ static void sane_scales(realm_type t, uint8_t *w, size_t blocks, tu_rng *r) {
     half_fields(t, &fa, &fb);
     for (size_t i = 0; i < blocks; i++) {
         uint8_t *p = w + i * bb;
-        const uint16_t h1 = (uint16_t)(0x2000 + tu_next(r) % 0x800), h2 = (uint16_t)(0x2000 + tu_next(r) % 0x800);
+        const uint16_t h1 = (uint16_t)(0x2000 + tu_next(r) % 0x800),
+                       h2 = (uint16_t)(0x2000 + tu_next(r) % 0x800);
         if (fa >= 0) memcpy(p + fa, &h1, 2);
         if (fb >= 0) memcpy(p + fb, &h2, 2);
         if (t == REALM_TYPE_Q8_K) {
@@ -106,14 +118,17 @@ Test(repack, roundtrip_random_bytes) {
                 uint8_t *src = malloc(n), *packed = malloc(n), *back = malloc(n), *some = malloc(n);
                 random_bytes(&r, src, n);
                 cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, src, packed, rows, k), REALM_OK);
-                if (full) cr_assert(memcmp(src, packed, rb * (size_t)full) != 0, "%s: repack changed nothing", realm_type_name(t));
+                if (full)
+                    cr_assert(memcmp(src, packed, rb * (size_t)full) != 0, "%s: repack changed nothing",
+                              realm_type_name(t));
                 cr_assert(memcmp(src + full * rb, packed + full * rb, (size_t)(rows - full) * rb) == 0,
                           "%s rows %lld: the tail moved", realm_type_name(t), (long long)rows);
                 cr_assert_eq(realm_unpack(t, REALM_LAYOUT_ROWS16, packed, back, rows, k), REALM_OK);
                 cr_assert(memcmp(src, back, n) == 0, "%s rows %lld k %lld: unpack is not the inverse",
                           realm_type_name(t), (long long)rows, (long long)k);
                 const int64_t r0 = rows / 3, r1 = rows - rows / 4;
-                cr_assert_eq(realm_unpack_rows(t, REALM_LAYOUT_ROWS16, packed, rows, k, r0, r1, some), REALM_OK);
+                cr_assert_eq(realm_unpack_rows(t, REALM_LAYOUT_ROWS16, packed, rows, k, r0, r1, some),
+                             REALM_OK);
                 cr_assert(memcmp(src + r0 * rb, some, (size_t)(r1 - r0) * rb) == 0, "%s: rows [%lld, %lld)",
                           realm_type_name(t), (long long)r0, (long long)r1);
                 free(src);
@@ -128,13 +143,15 @@ Test(repack, bad_arguments) {
     memset(a, 0x11, sizeof a);
     cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, NULL, b, 16, 256), REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, a, NULL, 16, 256), REALM_ERR_INVALID_ARG);
-    cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, a, a + 64, 16, 256), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, a, a + 64, 16, 256),
+                 REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, a, b, 16, 100), REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, REALM_LAYOUT_ROWS16, a, b, -1, 256), REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_repack(REALM_TYPE_F32, REALM_LAYOUT_ROWS16, a, b, 16, 256), REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_repack(REALM_TYPE_Q4_K, (realm_layout)7, a, b, 16, 256), REALM_ERR_INVALID_ARG);
     cr_assert_eq(realm_repack(REALM_TYPE_F16, REALM_LAYOUT_ROWS16, a, b, 16, 256), REALM_ERR_INVALID_ARG);
-    cr_assert_eq(realm_unpack_rows(REALM_TYPE_Q6_K, REALM_LAYOUT_ROWS16, a, 2, 256, 1, 3, b), REALM_ERR_INVALID_ARG);
+    cr_assert_eq(realm_unpack_rows(REALM_TYPE_Q6_K, REALM_LAYOUT_ROWS16, a, 2, 256, 1, 3, b),
+                 REALM_ERR_INVALID_ARG);
     /* GGUF to GGUF is a copy, for any quantized type */
     cr_assert_eq(realm_repack(REALM_TYPE_Q4_0, REALM_LAYOUT_GGUF, a, b, 4, 256), REALM_OK);
     cr_assert(memcmp(a, b, 4 * realm_row_bytes(REALM_TYPE_Q4_0, 256)) == 0);
@@ -272,9 +289,10 @@ Test(repack, runtime_matmul_rows16) {
                     for (int be = 0; be < 2; be++) {
                         const realm_backend b = be ? REALM_BACKEND_OPTIMIZED : REALM_BACKEND_NAIVE;
                         realm_runtime *rt = tu_runtime(1, REALM_EXECUTOR_POOL);
-                        cr_assert_eq(realm_runtime_matmul_quant(rt, b, t, w, rows, k, x, batch, yg), REALM_OK);
-                        cr_assert_eq(realm_runtime_matmul_quant_layout(rt, b, t, REALM_LAYOUT_ROWS16, packed, rows, k,
-                                                                       x, batch, y1),
+                        cr_assert_eq(realm_runtime_matmul_quant(rt, b, t, w, rows, k, x, batch, yg),
+                                     REALM_OK);
+                        cr_assert_eq(realm_runtime_matmul_quant_layout(rt, b, t, REALM_LAYOUT_ROWS16, packed,
+                                                                       rows, k, x, batch, y1),
                                      REALM_OK);
                         realm_runtime_destroy(rt);
                         const bool exact = !be || batch >= 8;
@@ -284,13 +302,15 @@ Test(repack, runtime_matmul_rows16) {
                         for (int64_t i = 0; i < ny; i++)
                             cr_assert(exact ? memcmp(&yg[i], &y1[i], sizeof(float)) == 0
                                             : fabsf(yg[i] - y1[i]) <= 1e-5f * mx,
-                                      "%s %s rows %lld k %lld batch %lld: y[%lld] %.9g, GGUF %.9g", realm_type_name(t),
-                                      be ? "optimized" : "naive", (long long)rows, (long long)k, (long long)batch,
-                                      (long long)i, (double)y1[i], (double)yg[i]);
+                                      "%s %s rows %lld k %lld batch %lld: y[%lld] %.9g, GGUF %.9g",
+                                      realm_type_name(t), be ? "optimized" : "naive", (long long)rows,
+                                      (long long)k, (long long)batch, (long long)i, (double)y1[i],
+                                      (double)yg[i]);
                         for (int th = 2; th <= 3; th++)
                             for (int e = 0; e < 2; e++) {
                                 rt = tu_runtime(th, e ? REALM_EXECUTOR_OPENMP : REALM_EXECUTOR_POOL);
-                                memset(yt, 0xFF, sizeof(float) * (size_t)ny); /* poison: every element written */
+                                memset(yt, 0xFF,
+                                       sizeof(float) * (size_t)ny); /* poison: every element written */
                                 const realm_status st = realm_runtime_matmul_quant_layout(
                                     rt, b, t, REALM_LAYOUT_ROWS16, packed, rows, k, x, batch, yt);
                                 cr_assert_eq(st, REALM_OK, "%s", realm_last_error());
@@ -317,11 +337,11 @@ Test(repack, runtime_matmul_bad_layout) {
     float x[32], y[16];
     memset(w, 0, sizeof w);
     memset(x, 0, sizeof x);
-    cr_assert_eq(realm_runtime_matmul_quant_layout(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_F16, REALM_LAYOUT_ROWS16,
-                                                   w, 16, 32, x, 1, y),
+    cr_assert_eq(realm_runtime_matmul_quant_layout(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_F16,
+                                                   REALM_LAYOUT_ROWS16, w, 16, 32, x, 1, y),
                  REALM_ERR_INVALID_ARG);
-    cr_assert_eq(realm_runtime_matmul_quant_layout(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0, (realm_layout)9, w,
-                                                   16, 32, x, 1, y),
+    cr_assert_eq(realm_runtime_matmul_quant_layout(rt, REALM_BACKEND_OPTIMIZED, REALM_TYPE_Q8_0,
+                                                   (realm_layout)9, w, 16, 32, x, 1, y),
                  REALM_ERR_INVALID_ARG);
     realm_runtime_destroy(rt);
 }

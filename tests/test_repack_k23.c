@@ -28,7 +28,8 @@ static void random_bytes(tu_rng *r, uint8_t *p, size_t n) {
 /* Small normal fp16 scales in every block (d, and dmin for q2_K). */
 static void sane_halves(realm_type t, uint8_t *w, size_t blocks, tu_rng *r) {
     for (size_t i = 0; i < blocks; i++) {
-        const uint16_t h1 = (uint16_t)(0x2000 + tu_next(r) % 0x800), h2 = (uint16_t)(0x2000 + tu_next(r) % 0x800);
+        const uint16_t h1 = (uint16_t)(0x2000 + tu_next(r) % 0x800),
+                       h2 = (uint16_t)(0x2000 + tu_next(r) % 0x800);
         if (t == REALM_TYPE_Q2_K) {
             memcpy(w + i * 84 + 80, &h1, 2);
             memcpy(w + i * 84 + 82, &h2, 2);
@@ -61,8 +62,8 @@ Test(repack_k23, panel_matches_qg_pack_panel) {
             qg_panel_init(&pp, ty, k, wb);
             qg_pack_panel(ty, w, rb, 0, 16, k, tmp, &pa);
             realm_rows16_get(t)->pack_panel(packed, k, &pp);
-            cr_assert(memcmp(pa.q, pp.q, (size_t)(16 * k)) == 0, "%s k %lld: panel levels", realm_type_name(t),
-                      (long long)k);
+            cr_assert(memcmp(pa.q, pp.q, (size_t)(16 * k)) == 0, "%s k %lld: panel levels",
+                      realm_type_name(t), (long long)k);
             cr_assert(memcmp(pa.s1, pp.s1, sizeof(float) * (size_t)(16 * k / ty->B)) == 0, "%s: panel s1",
                       realm_type_name(t));
             cr_assert(memcmp(pa.m, pp.m, sizeof(float) * (size_t)(16 * k / ty->Bm)) == 0, "%s: panel m",
@@ -101,7 +102,8 @@ static float ref_row(realm_type t, const uint8_t *row, int64_t k, const block_q8
                 int32_t tt = 0;
                 for (int e = 16 * s; e < 16 * s + 16; e++) {
                     const int h = (b->hmask[e % 32] >> (4 * (e / 128) + (e % 128) / 32)) & 1;
-                    tt += (((b->qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3) | h << 2) * x->qs[e];
+                    tt += (((b->qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3) | h << 2) *
+                          x->qs[e];
                 }
                 isum += sc * tt;
                 msum += sc * x->bsums[s];
@@ -140,8 +142,8 @@ Test(repack_k23, portable_kernel_exact_bits) {
                 for (int row = 0; row < 16; row++) {
                     const float want = ref_row(t, w + row * rb, k, x);
                     cr_assert(memcmp(&want, &y[row], sizeof want) == 0 && isfinite(want),
-                              "%s k %lld extreme %d row %d: %.9g, reference %.9g", realm_type_name(t), (long long)k,
-                              extreme, row, (double)y[row], (double)want);
+                              "%s k %lld extreme %d row %d: %.9g, reference %.9g", realm_type_name(t),
+                              (long long)k, extreme, row, (double)y[row], (double)want);
                 }
                 free(w);
                 free(packed);

@@ -100,7 +100,7 @@ Test(repack_k58, portable_matches_gguf) {
     for (int ti = 0; ti < 2; ti++)
         for (int rep = 0; rep < 8; rep++) {
             const realm_type t = types[ti];
-            const int64_t k = 256 * (1 + rep);
+            const int64_t k = (int64_t)256 * (1 + rep);
             const size_t bb = realm_type_get_traits(t)->block_bytes;
             case16 c = make_case(t, k, &r);
             float y16[16];

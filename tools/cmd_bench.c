@@ -143,16 +143,16 @@ static int bench_matmul_cmd(int argc, char **argv) {
     }
     if (format == FMT_TABLE)
         printf("%-5s %6s %6s %6s %7s %-9s %-6s %-5s %-6s %12s %9s %11s %8s %8s\n", "type", "k", "n", "batch",
-               "threads", "backend", "exec", "path", "layout", "median_s", "GFLOP/s", "weight GB/s", "bw GB/s",
-               "bw ratio");
+               "threads", "backend", "exec", "path", "layout", "median_s", "GFLOP/s", "weight GB/s",
+               "bw GB/s", "bw ratio");
     if (format == FMT_CSV)
         printf("bench,type,k,n,batch,threads,backend,executor,path,median_s,gflops,weight_gbps,bw_gbps,bw_"
                "ratio,layout\n");
     int done = 0;
     for (int i = 0; i < nb; i++) {
         for (int j = 0; j < nt; j++) {
-            bench_matmul_params p = {type, k, n, batches[i], (int)threads[j], backend, (int)reps, executor,
-                                     layout - 1};
+            bench_matmul_params p = {type,    k,         n,        batches[i], (int)threads[j],
+                                     backend, (int)reps, executor, layout - 1};
             if (layout == 2 && !realm_layout_supported(type, REALM_LAYOUT_ROWS16)) {
                 tool_error("bench matmul", "type %s has no rows16 layout", realm_type_name(type));
                 return TOOL_EXIT_USAGE;
@@ -183,7 +183,8 @@ static int bench_matmul_cmd(int argc, char **argv) {
                 printf("{\"bench\":\"matmul\",\"type\":\"%s\",\"k\":%" PRId64 ",\"n\":%" PRId64
                        ",\"batch\":%" PRId64 ",\"threads\":%" PRId64
                        ",\"backend\":\"%s\",\"executor\":\"%s\",\"path\":\"%s\",\"median_s\":%.9f,"
-                       "\"gflops\":%.3f,\"weight_gbps\":%.3f,\"bw_gbps\":%.3f,\"bw_ratio\":%.4f,\"layout\":\"%s\"}\n",
+                       "\"gflops\":%.3f,\"weight_gbps\":%.3f,\"bw_gbps\":%.3f,\"bw_ratio\":%.4f,\"layout\":"
+                       "\"%s\"}\n",
                        tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps,
                        bw, ratio, r.layout);
             fflush(stdout);

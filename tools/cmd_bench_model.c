@@ -144,7 +144,8 @@ int bench_model_cmd(int argc, char **argv) {
                                 .backend = REALM_BACKEND_OPTIMIZED,
                                 .n_ctx = pp > tg ? pp : tg,
                                 .n_batch = pp,
-                                .no_mmap = no_mmap, .no_repack = no_repack};
+                                .no_mmap = no_mmap,
+                                .no_repack = no_repack};
         /* The read probe runs just before the session and just after it (the
          * mean is the bound's bandwidth): not during it, because the session
          * binds this thread (REALM_RUNTIME_PIN_CALLER) and an OpenMP team

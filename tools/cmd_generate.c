@@ -167,7 +167,8 @@ int tool_cmd_generate(int argc, char **argv) {
                             .backend = backend,
                             .n_ctx = n_ctx,
                             .graph_flags = (profile || trace) ? REALM_GRAPH_PROFILE : 0,
-                            .no_mmap = no_mmap, .no_repack = no_repack};
+                            .no_mmap = no_mmap,
+                            .no_repack = no_repack};
     tool_session s;
     if (!tool_session_open(CMD, &so, &s)) return TOOL_EXIT_FAILURE;
     int rc = TOOL_EXIT_FAILURE;

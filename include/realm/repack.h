@@ -45,16 +45,22 @@ const char *realm_layout_name(realm_layout l);
 
 /**
  * @brief Rearranges @p rows GGUF rows of @p k elements into layout @p to.
+ * @param t a quantized type.
+ * @param to the layout to write.
  * @param src GGUF rows, realm_row_bytes(t, k) each.
  * @param dst the same number of bytes; must not overlap @p src.
+ * @param rows rows, >= 0.
+ * @param k elements per row, a multiple of the type's block.
  * @return REALM_ERR_INVALID_ARG for NULL pointers, overlap, k not a multiple
  *         of the block size or negative counts; REALM_ERR_UNSUPPORTED when
  *         the type has no such layout.
  */
 realm_status realm_repack(realm_type t, realm_layout to, const void *src, void *dst, int64_t rows, int64_t k);
 
-/** The inverse of realm_repack(): GGUF rows from layout @p from, byte for byte. */
-realm_status realm_unpack(realm_type t, realm_layout from, const void *src, void *dst, int64_t rows, int64_t k);
+/** The inverse of realm_repack(): GGUF rows from layout @p from, byte for
+ *  byte (@p src in @p from, @p dst GGUF; arguments as realm_repack()). */
+realm_status realm_unpack(realm_type t, realm_layout from, const void *src, void *dst, int64_t rows,
+                          int64_t k);
 
 /** GGUF rows [r0, r1) of a weight of @p rows rows held in layout @p from,
  *  into @p dst ((r1 - r0) GGUF rows). */

@@ -5,7 +5,13 @@
 #define REALM_CORE_ISA_H
 
 /* avx512bw: AVX-512 F/BW/VL/DQ without VNNI; avx512: with VNNI */
-enum { REALM_ISA_SCALAR = 0, REALM_ISA_AVX2 = 1, REALM_ISA_AVXVNNI = 2, REALM_ISA_AVX512BW = 3, REALM_ISA_AVX512 = 4 };
+enum {
+    REALM_ISA_SCALAR = 0,
+    REALM_ISA_AVX2 = 1,
+    REALM_ISA_AVXVNNI = 2,
+    REALM_ISA_AVX512BW = 3,
+    REALM_ISA_AVX512 = 4
+};
 
 int realm_isa_cap(void);
 

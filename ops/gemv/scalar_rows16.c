@@ -49,7 +49,8 @@ static void dot16_q6_K(int64_t k, const void *vw, const void *vx, float *out) {
                 int32_t t = 0;
                 for (int e4 = 0; e4 < 16; e4++) {
                     const int u = e4 / 8, e = e4 % 4, hi = (e4 % 8) / 4, i4 = e4 / 4;
-                    const int lv = ((g->ql[s][u][r][e] >> (4 * hi)) & 15) | ((g->qh[s][r][e] >> (2 * i4)) & 3) << 4;
+                    const int lv = ((g->ql[s][u][r][e] >> (4 * hi)) & 15) | ((g->qh[s][r][e] >> (2 * i4)) & 3)
+                                                                                << 4;
                     t += lv * x->qs[16 * s + e4];
                 }
                 isum += sc * t;

@@ -42,8 +42,9 @@ void realm_rows16_panel_q6_K(const uint8_t *grp, int64_t k, qg_panel *p) {
                 q[128 + e] = (uint8_t)((l1[e] & 15) | ((h[e] >> 4) & 3) << 4);
                 q[192 + e] = (uint8_t)((l1[e] >> 4) | (h[e] >> 6) << 4);
             }
+            const int pair = s / 2, half = s % 2;
             for (int r = 0; r < 16; r++) {
-                p->s1[jg * 16 + r] = realm_fp16_to_fp32(g->d[r]) * (float)g->sc[s / 2][r][s % 2];
+                p->s1[jg * 16 + r] = realm_fp16_to_fp32(g->d[r]) * (float)g->sc[pair][r][half];
                 p->m[jg * 16 + r] = 0;
             }
         }

@@ -39,8 +39,10 @@ realm_layout realm_layout_preferred(realm_type t) {
 
 const char *realm_layout_name(realm_layout l) {
     switch (l) {
-    case REALM_LAYOUT_GGUF: return "gguf";
-    case REALM_LAYOUT_ROWS16: return "rows16";
+    case REALM_LAYOUT_GGUF:
+        return "gguf";
+    case REALM_LAYOUT_ROWS16:
+        return "rows16";
     }
     return "?";
 }
@@ -57,8 +59,9 @@ static realm_status check(const char *fn, realm_type t, realm_layout l, const vo
                            realm_layout_name(l));
     const int64_t be = realm_type_get_traits(t)->block_elems;
     if (rows < 0 || k <= 0 || k % be != 0 || k > ((int64_t)1 << 40) || rows > ((int64_t)1 << 40))
-        return realm_error(REALM_ERR_INVALID_ARG, "%s: bad shape %lld x %lld for %s (k a positive multiple of %lld)",
-                           fn, (long long)rows, (long long)k, realm_type_name(t), (long long)be);
+        return realm_error(REALM_ERR_INVALID_ARG,
+                           "%s: bad shape %lld x %lld for %s (k a positive multiple of %lld)", fn,
+                           (long long)rows, (long long)k, realm_type_name(t), (long long)be);
     *row_bytes = realm_row_bytes(t, k);
     return REALM_OK;
 }
@@ -71,7 +74,8 @@ static realm_status check_overlap(const char *fn, const void *src, size_t src_by
     return REALM_OK;
 }
 
-realm_status realm_repack(realm_type t, realm_layout to, const void *src, void *dst, int64_t rows, int64_t k) {
+realm_status realm_repack(realm_type t, realm_layout to, const void *src, void *dst, int64_t rows,
+                          int64_t k) {
     size_t rb = 0;
     REALM_TRY(check("realm_repack", t, to, src, dst, rows, k, &rb));
     const size_t bytes = rb * (size_t)rows;
@@ -114,7 +118,8 @@ void realm_rows16_unpack_group(const realm_rows16_traits *tr, const uint8_t *grp
                                size_t block_bytes, uint8_t *out) {
     for (size_t i = 0; i < row_bytes / block_bytes; i++)
         for (int r = 0; r < REALM_ROWS16; r++)
-            tr->unpack_sb(grp + i * REALM_ROWS16 * block_bytes, r, out + (size_t)r * row_bytes + i * block_bytes);
+            tr->unpack_sb(grp + i * REALM_ROWS16 * block_bytes, r,
+                          out + (size_t)r * row_bytes + i * block_bytes);
 }
 
 realm_status realm_unpack_rows(realm_type t, realm_layout from, const void *src, int64_t rows, int64_t k,
@@ -135,6 +140,7 @@ realm_status realm_unpack_rows(realm_type t, realm_layout from, const void *src,
     return REALM_OK;
 }
 
-realm_status realm_unpack(realm_type t, realm_layout from, const void *src, void *dst, int64_t rows, int64_t k) {
+realm_status realm_unpack(realm_type t, realm_layout from, const void *src, void *dst, int64_t rows,
+                          int64_t k) {
     return realm_unpack_rows(t, from, src, rows, k, 0, rows, dst);
 }

@@ -62,14 +62,30 @@ static void q3k_pack(const uint8_t *const blocks[16], uint8_t *out) {
             const int p = e / 32, G = (e % 32) / 4, bb = e % 4;
             uint8_t *v0 = &o->q[p][0][r][bb], *v1 = &o->q[p][1][r][bb], *v2 = &o->q[p][2][r][bb];
             switch (G) { /* rows16_q3_level() read backwards */
-            case 0: *v0 |= (uint8_t)lv; break;
-            case 1: *v0 |= (uint8_t)(lv << 3); break;
-            case 2: *v1 |= (uint8_t)lv; break;
-            case 3: *v1 |= (uint8_t)(lv << 3); break;
-            case 4: *v2 |= (uint8_t)lv; break;
-            case 5: *v2 |= (uint8_t)(lv << 3); break;
-            case 6: *v0 |= (uint8_t)((lv >> 1) << 6), *v2 |= (uint8_t)((lv & 1) << 6); break;
-            default: *v1 |= (uint8_t)((lv >> 1) << 6), *v2 |= (uint8_t)((lv & 1) << 7); break;
+            case 0:
+                *v0 |= (uint8_t)lv;
+                break;
+            case 1:
+                *v0 |= (uint8_t)(lv << 3);
+                break;
+            case 2:
+                *v1 |= (uint8_t)lv;
+                break;
+            case 3:
+                *v1 |= (uint8_t)(lv << 3);
+                break;
+            case 4:
+                *v2 |= (uint8_t)lv;
+                break;
+            case 5:
+                *v2 |= (uint8_t)(lv << 3);
+                break;
+            case 6:
+                *v0 |= (uint8_t)((lv >> 1) << 6), *v2 |= (uint8_t)((lv & 1) << 6);
+                break;
+            default:
+                *v1 |= (uint8_t)((lv >> 1) << 6), *v2 |= (uint8_t)((lv & 1) << 7);
+                break;
             }
         }
         uint32_t hi = 0;

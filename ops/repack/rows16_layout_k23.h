@@ -46,14 +46,22 @@ static_assert(sizeof(rows16_q3_K) == 16 * 110, "rows16_q3_K size");
 static inline int rows16_q3_level(const rows16_q3_K *g, int p, int G, int r, int b) {
     const int v0 = g->q[p][0][r][b], v1 = g->q[p][1][r][b], v2 = g->q[p][2][r][b];
     switch (G) {
-    case 0: return v0 & 7;
-    case 1: return (v0 >> 3) & 7;
-    case 2: return v1 & 7;
-    case 3: return (v1 >> 3) & 7;
-    case 4: return v2 & 7;
-    case 5: return (v2 >> 3) & 7;
-    case 6: return (v0 >> 6) << 1 | ((v2 >> 6) & 1);
-    default: return (v1 >> 6) << 1 | (v2 >> 7);
+    case 0:
+        return v0 & 7;
+    case 1:
+        return (v0 >> 3) & 7;
+    case 2:
+        return v1 & 7;
+    case 3:
+        return (v1 >> 3) & 7;
+    case 4:
+        return v2 & 7;
+    case 5:
+        return (v2 >> 3) & 7;
+    case 6:
+        return (v0 >> 6) << 1 | ((v2 >> 6) & 1);
+    default:
+        return (v1 >> 6) << 1 | (v2 >> 7);
     }
 }
 

@@ -119,9 +119,13 @@ static void pack_panel(const rows16_q32 *q, const uint8_t *grp, int64_t k, qg_pa
 }
 
 #define Q32_TRAITS(T)                                                                                        \
-    static void pack_##T(const uint8_t *const b[16], uint8_t *o) { pack_sb(&descs[REALM_TYPE_##T], b, o); } \
-    static void unpack_##T(const uint8_t *g, int r, uint8_t *b) { unpack_sb(&descs[REALM_TYPE_##T], g, r, b); } \
-    static void panel_##T(const uint8_t *g, int64_t k, qg_panel *p) { pack_panel(&descs[REALM_TYPE_##T], g, k, p); } \
+    static void pack_##T(const uint8_t *const b[16], uint8_t *o) { pack_sb(&descs[REALM_TYPE_##T], b, o); }  \
+    static void unpack_##T(const uint8_t *g, int r, uint8_t *b) {                                            \
+        unpack_sb(&descs[REALM_TYPE_##T], g, r, b);                                                          \
+    }                                                                                                        \
+    static void panel_##T(const uint8_t *g, int64_t k, qg_panel *p) {                                        \
+        pack_panel(&descs[REALM_TYPE_##T], g, k, p);                                                         \
+    }                                                                                                        \
     static const realm_rows16_traits traits_##T = {pack_##T, unpack_##T, panel_##T};
 
 Q32_TRAITS(Q4_0)

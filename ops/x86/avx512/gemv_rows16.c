@@ -53,7 +53,8 @@ static void dot16_q4_K(int64_t k, const void *vw, const void *vx, float *out) {
             const __m512i lo = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)g->scm[j]));
             const __m512i hs = 2 * j >= 4 ? _mm512_srli_epi32(hi, (unsigned)(2 * j - 4))
                                           : _mm512_slli_epi32(hi, (unsigned)(4 - 2 * j));
-            const __m512i sc = _mm512_ternarylogic_epi32(_mm512_and_si512(lo, lo4), hs, m30, TERN_A_OR_B_AND_C);
+            const __m512i sc =
+                _mm512_ternarylogic_epi32(_mm512_and_si512(lo, lo4), hs, m30, TERN_A_OR_B_AND_C);
             const __m512i m = _mm512_ternarylogic_epi32(_mm512_srli_epi32(lo, 4),
                                                         _mm512_srli_epi32(hi, (unsigned)(12 + 2 * j)), m30,
                                                         TERN_A_OR_B_AND_C);
@@ -62,7 +63,8 @@ static void dot16_q4_K(int64_t k, const void *vw, const void *vx, float *out) {
             __m512i *a = j & 1 ? &a1 : &a0;
             *a = _mm512_dpwssd_epi32(_mm512_dpwssd_epi32(*a, tl, sc), th, sc);
             /* m in both words meets bsums 2j and 2j + 1 */
-            am = _mm512_dpwssd_epi32(am, _mm512_or_si512(m, _mm512_slli_epi32(m, 16)), bcast4((const int8_t *)(bs + 2 * j)));
+            am = _mm512_dpwssd_epi32(am, _mm512_or_si512(m, _mm512_slli_epi32(m, 16)),
+                                     bcast4((const int8_t *)(bs + 2 * j)));
         }
         const __m512 dx = _mm512_set1_ps(xr.d[i]);
         const __m512 d = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)g->d)), dx);
@@ -87,16 +89,18 @@ static void dot16_q6_K(int64_t k, const void *vw, const void *vx, float *out) {
             /* words 2r, 2r + 1: row r's scales of sub-blocks 2p, 2p + 1 */
             const __m512i scw = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)g->sc[p]));
             off = _mm512_dpwssd_epi32(off, scw, bcast4((const int8_t *)(bs + 2 * p)));
-            const __m512i sc[2] = {_mm512_srai_epi32(_mm512_slli_epi32(scw, 16), 16), _mm512_srai_epi32(scw, 16)};
+            const __m512i sc[2] = {_mm512_srai_epi32(_mm512_slli_epi32(scw, 16), 16),
+                                   _mm512_srai_epi32(scw, 16)};
             for (int u = 0; u < 2; u++) {
                 const int s = 2 * p + u;
                 const __m512i l0 = _mm512_loadu_si512(g->ql[s][0]), l1 = _mm512_loadu_si512(g->ql[s][1]);
                 const __m512i h = _mm512_loadu_si512(g->qh[s]);
-                const __m512i v0 = _mm512_ternarylogic_epi32(_mm512_and_si512(l0, m4), _mm512_slli_epi16(h, 4), m30,
-                                                             TERN_A_OR_B_AND_C);
+                const __m512i v0 = _mm512_ternarylogic_epi32(_mm512_and_si512(l0, m4),
+                                                             _mm512_slli_epi16(h, 4), m30, TERN_A_OR_B_AND_C);
                 const __m512i v1 = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l0, 4), m4),
                                                              _mm512_slli_epi16(h, 2), m30, TERN_A_OR_B_AND_C);
-                const __m512i v2 = _mm512_ternarylogic_epi32(_mm512_and_si512(l1, m4), h, m30, TERN_A_OR_B_AND_C);
+                const __m512i v2 =
+                    _mm512_ternarylogic_epi32(_mm512_and_si512(l1, m4), h, m30, TERN_A_OR_B_AND_C);
                 const __m512i v3 = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l1, 4), m4),
                                                              _mm512_srli_epi16(h, 2), m30, TERN_A_OR_B_AND_C);
                 const int8_t *x = xq + 16 * s;

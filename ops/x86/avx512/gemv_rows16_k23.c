@@ -37,13 +37,14 @@ static inline void prefetch_group(const void *p, size_t bytes) {
         _mm_prefetch((const char *)p + o, _MM_HINT_T0);
 }
 
-#define TERN_A_OR_B_AND_C 0xF8 /* a | (b & c) */
+#define TERN_A_OR_B_AND_C 0xF8  /* a | (b & c) */
 #define TERN_A_OR_B_MASK_C 0xA8 /* (a | b) & c */
-#define TERN_C_SELECT_A_B 0xE4 /* c ? a : b, bitwise */
+#define TERN_C_SELECT_A_B 0xE4  /* c ? a : b, bitwise */
 
 /* Words (t_e, t_o) of each lane from two lanes' sums, |t| < 2^15. */
 static inline __m512i pack_words(__m512i te, __m512i to) {
-    return _mm512_ternarylogic_epi32(_mm512_slli_epi32(to, 16), te, _mm512_set1_epi32(0xFFFF), TERN_A_OR_B_AND_C);
+    return _mm512_ternarylogic_epi32(_mm512_slli_epi32(to, 16), te, _mm512_set1_epi32(0xFFFF),
+                                     TERN_A_OR_B_AND_C);
 }
 
 /* q2_K sub-blocks 2p, 2p + 1: their sums packed as words (returned), the
@@ -95,7 +96,8 @@ static void dot16_q2_K(int64_t k, const void *vw, const void *vx, float *out) {
 /* Levels of groups 6 / 7 (rows16_layout_k23.h): bits 6-7 of v under the
  * bit of v2 brought to bit 5, then down to bits 0-2. */
 static inline __m512i split_level(__m512i v, __m512i v2s, __m512i mC0, __m512i m7) {
-    return _mm512_and_si512(_mm512_srli_epi16(_mm512_ternarylogic_epi32(v, v2s, mC0, TERN_C_SELECT_A_B), 5), m7);
+    return _mm512_and_si512(_mm512_srli_epi16(_mm512_ternarylogic_epi32(v, v2s, mC0, TERN_C_SELECT_A_B), 5),
+                            m7);
 }
 
 /* q3_K sub-blocks 2p, 2p + 1: sums packed as words (returned), signed
@@ -119,10 +121,11 @@ static inline __attribute__((always_inline)) __m512i q3_pair(const rows16_q3_K *
     /* scales as the words of lane r: low nibbles of lo[p][r] to bits 0 and
      * 16, top bits from hr at 4 and 20; minus 32 (words: no borrow across) */
     const __m512i l = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)g->lo[p]));
-    const __m512i lw =
-        _mm512_ternarylogic_epi32(l, _mm512_slli_epi32(l, 12), _mm512_set1_epi32(0x000F000F), TERN_A_OR_B_MASK_C);
-    *sc = _mm512_sub_epi16(_mm512_ternarylogic_epi32(lw, hr, _mm512_set1_epi32(0x00300030), TERN_A_OR_B_AND_C),
-                           _mm512_set1_epi16(32));
+    const __m512i lw = _mm512_ternarylogic_epi32(l, _mm512_slli_epi32(l, 12), _mm512_set1_epi32(0x000F000F),
+                                                 TERN_A_OR_B_MASK_C);
+    *sc =
+        _mm512_sub_epi16(_mm512_ternarylogic_epi32(lw, hr, _mm512_set1_epi32(0x00300030), TERN_A_OR_B_AND_C),
+                         _mm512_set1_epi16(32));
     *off = _mm512_dpwssd_epi32(*off, *sc, bcast4(bs + 2 * p));
     return pack_words(te, to);
 }

@@ -92,12 +92,24 @@ static inline __attribute__((always_inline)) void dot16(int bits, int off_shift,
 
 /* bits, off as a shift (8: 3, 16: 4, +128: 7), min, Q8_1 activations, group
  * block bytes, qs bytes, d and m offsets (rows16_q32.c's table). */
-static void dot16_q4_0(int64_t k, const void *w, const void *x, float *o) { dot16(4, 3, 0, 0, 288, 256, 256, -1, k, w, x, o); }
-static void dot16_q4_1(int64_t k, const void *w, const void *x, float *o) { dot16(4, 0, 1, 1, 320, 256, 256, 288, k, w, x, o); }
-static void dot16_q5_0(int64_t k, const void *w, const void *x, float *o) { dot16(5, 4, 0, 0, 352, 256, 320, -1, k, w, x, o); }
-static void dot16_q5_1(int64_t k, const void *w, const void *x, float *o) { dot16(5, 0, 1, 1, 384, 256, 320, 352, k, w, x, o); }
-static void dot16_q8_0(int64_t k, const void *w, const void *x, float *o) { dot16(8, 7, 0, 0, 544, 512, 512, -1, k, w, x, o); }
-static void dot16_q8_1(int64_t k, const void *w, const void *x, float *o) { dot16(8, 7, 0, 1, 576, 512, 512, 544, k, w, x, o); }
+static void dot16_q4_0(int64_t k, const void *w, const void *x, float *o) {
+    dot16(4, 3, 0, 0, 288, 256, 256, -1, k, w, x, o);
+}
+static void dot16_q4_1(int64_t k, const void *w, const void *x, float *o) {
+    dot16(4, 0, 1, 1, 320, 256, 256, 288, k, w, x, o);
+}
+static void dot16_q5_0(int64_t k, const void *w, const void *x, float *o) {
+    dot16(5, 4, 0, 0, 352, 256, 320, -1, k, w, x, o);
+}
+static void dot16_q5_1(int64_t k, const void *w, const void *x, float *o) {
+    dot16(5, 0, 1, 1, 384, 256, 320, 352, k, w, x, o);
+}
+static void dot16_q8_0(int64_t k, const void *w, const void *x, float *o) {
+    dot16(8, 7, 0, 0, 544, 512, 512, -1, k, w, x, o);
+}
+static void dot16_q8_1(int64_t k, const void *w, const void *x, float *o) {
+    dot16(8, 7, 0, 1, 576, 512, 512, 544, k, w, x, o);
+}
 
 void realm_gemv_fill_avx512_rows16_q32(realm_gemv_table *t) {
     const struct {

@@ -66,13 +66,28 @@ void qg_kernel_avx512bw(const qg_type *ty, const qg_panel *p, int nrows, int64_t
     for (; b + NC_MAX <= b1; b += NC_MAX)
         tile(ty, p, k, a, b, Y, ldy, rmask, NC_MAX);
     switch (b1 - b) { /* column tail: each case a fully unrolled tile */
-    case 7: tile(ty, p, k, a, b, Y, ldy, rmask, 7); break;
-    case 6: tile(ty, p, k, a, b, Y, ldy, rmask, 6); break;
-    case 5: tile(ty, p, k, a, b, Y, ldy, rmask, 5); break;
-    case 4: tile(ty, p, k, a, b, Y, ldy, rmask, 4); break;
-    case 3: tile(ty, p, k, a, b, Y, ldy, rmask, 3); break;
-    case 2: tile(ty, p, k, a, b, Y, ldy, rmask, 2); break;
-    case 1: tile(ty, p, k, a, b, Y, ldy, rmask, 1); break;
-    default: break;
+    case 7:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 7);
+        break;
+    case 6:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 6);
+        break;
+    case 5:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 5);
+        break;
+    case 4:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 4);
+        break;
+    case 3:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 3);
+        break;
+    case 2:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 2);
+        break;
+    case 1:
+        tile(ty, p, k, a, b, Y, ldy, rmask, 1);
+        break;
+    default:
+        break;
     }
 }
