@@ -27,9 +27,10 @@ static inline __m512i bcast4(const void *p) {
     return _mm512_set1_epi32(v);
 }
 
-/* Group super-blocks are small (1.3 / 1.7 KB): prefetching the one 2 ahead
- * (as the q4_K kernel does) left 1 thread at 24-26 GB/s from DRAM in a
- * standalone sweep; about 8 KB ahead gave 32-35 (12-16 KB: no better). */
+/* Group super-blocks are small (1.3 / 1.7 KB), so "two ahead" (the q4_K
+ * kernel's) is only 2.7-3.5 KB. Through the runtime, DRAM, q2_K medians
+ * (1 / 2 threads, GB/s): no prefetch 15 / 27, two ahead 18 / 31, 8 KB
+ * ahead 19.5 / 34 (16 KB or the L2 hint: no better). */
 #define PF_BYTES 8192
 
 static inline void prefetch_group(const void *p, size_t bytes) {
