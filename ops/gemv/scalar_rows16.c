@@ -18,8 +18,8 @@ static void dot16_q4_K(int64_t k, const void *vw, const void *vx, float *out) {
         for (int r = 0; r < 16; r++) {
             int32_t isum = 0, msum = 0; /* |isum| <= 8 * 63 * 32 * 15 * 128 < 2^31 */
             for (int j = 0; j < 8; j++) {
-                const int sc = (g->scm[j][r] & 15) | (int)((g->hi[r] >> (2 * j)) & 3) << 4;
-                const int m = (g->scm[j][r] >> 4) | (int)((g->hi[r] >> (16 + 2 * j)) & 3) << 4;
+                int sc, m;
+                rows16_sm6(g->scm[j][r], g->hi[r], j, &sc, &m);
                 int32_t t = 0;
                 for (int u = 0; u < 4; u++)
                     for (int e = 0; e < 4; e++) {

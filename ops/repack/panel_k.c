@@ -21,8 +21,8 @@ void realm_rows16_panel_q4_K(const uint8_t *grp, int64_t k, qg_panel *p) {
                 }
             }
             for (int r = 0; r < 16; r++) {
-                const int sc = (g->scm[j][r] & 15) | (int)((g->hi[r] >> (2 * j)) & 3) << 4;
-                const int mn = (g->scm[j][r] >> 4) | (int)((g->hi[r] >> (16 + 2 * j)) & 3) << 4;
+                int sc, mn;
+                rows16_sm6(g->scm[j][r], g->hi[r], j, &sc, &mn);
                 p->s1[jg * 16 + r] = realm_fp16_to_fp32(g->d[r]) * (float)sc;
                 p->m[jg * 16 + r] = -(realm_fp16_to_fp32(g->dmin[r]) * (float)mn);
             }

@@ -114,14 +114,6 @@ static void unpack_row(const realm_rows16_traits *tr, const uint8_t *w, size_t r
         tr->unpack_sb(grp + i * REALM_ROWS16 * bb, (int)(r % REALM_ROWS16), out + i * bb);
 }
 
-void realm_rows16_unpack_group(const realm_rows16_traits *tr, const uint8_t *grp, size_t row_bytes,
-                               size_t block_bytes, uint8_t *out) {
-    for (size_t i = 0; i < row_bytes / block_bytes; i++)
-        for (int r = 0; r < REALM_ROWS16; r++)
-            tr->unpack_sb(grp + i * REALM_ROWS16 * block_bytes, r,
-                          out + (size_t)r * row_bytes + i * block_bytes);
-}
-
 realm_status realm_unpack_rows(realm_type t, realm_layout from, const void *src, int64_t rows, int64_t k,
                                int64_t r0, int64_t r1, void *dst) {
     size_t rb = 0;

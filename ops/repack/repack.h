@@ -40,8 +40,4 @@ static inline const uint8_t *realm_rows16_group(const void *w, size_t row_bytes,
 }
 static inline int64_t realm_rows16_full(int64_t rows) { return rows / REALM_ROWS16 * REALM_ROWS16; }
 
-/* The 16 GGUF rows (row_bytes each, blocks of block_bytes) of group grp. */
-void realm_rows16_unpack_group(const realm_rows16_traits *tr, const uint8_t *grp, size_t row_bytes,
-                               size_t block_bytes, uint8_t *out);
-
 #endif

@@ -4,19 +4,9 @@
 #include <string.h>
 
 #include "quant/blocks.h"
+#include "quant/kquant_util.h"
 #include "repack/repack.h"
 #include "repack/rows16_layout.h"
-
-/* q4_K 6-bit scale and min of sub-block j from the 12 packed bytes. */
-static void q4k_scale_min(const uint8_t *q, int j, uint8_t *sc, uint8_t *m) {
-    if (j < 4) {
-        *sc = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *sc = (uint8_t)((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
-        *m = (uint8_t)((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
-    }
-}
 
 static void q4k_pack(const uint8_t *const blocks[16], uint8_t *out) {
     rows16_q4_K *o = (rows16_q4_K *)(void *)out;
@@ -30,10 +20,9 @@ static void q4k_pack(const uint8_t *const blocks[16], uint8_t *out) {
             }
         uint32_t hi = 0;
         for (int j = 0; j < 8; j++) {
-            uint8_t sc, m;
-            q4k_scale_min(b->scales, j, &sc, &m);
-            o->scm[j][r] = (uint8_t)((sc & 15) | (m & 15) << 4);
-            hi |= (uint32_t)(sc >> 4) << (2 * j) | (uint32_t)(m >> 4) << (16 + 2 * j);
+            int sc, m;
+            kq_unpack_scale_min_k4(b->scales, j, &sc, &m);
+            rows16_sm6_put(sc, m, j, &o->scm[j][r], &hi);
             for (int t = 0; t < 4; t++)
                 for (int e = 0; e < 4; e++)
                     o->qs[j][t][r][e] = (uint8_t)(lv[32 * j + 8 * t + e] | lv[32 * j + 8 * t + 4 + e] << 4);
@@ -47,20 +36,17 @@ static void q4k_pack(const uint8_t *const blocks[16], uint8_t *out) {
 static void q4k_unpack(const uint8_t *gsb, int r, uint8_t *block) {
     const rows16_q4_K *o = (const rows16_q4_K *)(const void *)gsb;
     block_q4_K *b = (block_q4_K *)(void *)block;
-    uint8_t lv[QK_K], sc[8], m[8];
+    uint8_t lv[QK_K];
+    memset(b->scales, 0, sizeof b->scales);
     for (int j = 0; j < 8; j++) {
-        sc[j] = (uint8_t)((o->scm[j][r] & 15) | ((o->hi[r] >> (2 * j)) & 3) << 4);
-        m[j] = (uint8_t)((o->scm[j][r] >> 4) | ((o->hi[r] >> (16 + 2 * j)) & 3) << 4);
+        int sc, m;
+        rows16_sm6(o->scm[j][r], o->hi[r], j, &sc, &m);
+        kq_pack_scale_min_k4(b->scales, j, sc, m);
         for (int t = 0; t < 4; t++)
             for (int e = 0; e < 4; e++) {
                 lv[32 * j + 8 * t + e] = o->qs[j][t][r][e] & 15;
                 lv[32 * j + 8 * t + 4 + e] = o->qs[j][t][r][e] >> 4;
             }
-    }
-    for (int j = 0; j < 4; j++) {
-        b->scales[j] = (uint8_t)(sc[j] | (sc[j + 4] >> 4) << 6);
-        b->scales[j + 4] = (uint8_t)(m[j] | (m[j + 4] >> 4) << 6);
-        b->scales[j + 8] = (uint8_t)((sc[j + 4] & 15) | (m[j + 4] & 15) << 4);
     }
     for (int c = 0; c < 4; c++)
         for (int l = 0; l < 32; l++)

@@ -6,19 +6,9 @@
 #include <string.h>
 
 #include "quant/blocks.h"
+#include "quant/kquant_util.h"
 #include "repack/repack.h"
 #include "repack/rows16_layout_k58.h"
-
-/* 6-bit scale and min of sub-block j from q4_K / q5_K's 12 packed bytes. */
-static void scale_min(const uint8_t *q, int j, uint8_t *sc, uint8_t *m) {
-    if (j < 4) {
-        *sc = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *sc = (uint8_t)((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
-        *m = (uint8_t)((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
-    }
-}
 
 /* Element 64p + 32u + l of a q5_K block: nibble u of qs[32p + l], fifth bit
  * at bit 2p + u of qh[l]. */
@@ -35,10 +25,9 @@ static void q5k_pack(const uint8_t *const blocks[16], uint8_t *out) {
             }
         uint32_t hi = 0;
         for (int j = 0; j < 8; j++) {
-            uint8_t sc, m;
-            scale_min(b->scales, j, &sc, &m);
-            o->scm[j][r] = (uint8_t)((sc & 15) | (m & 15) << 4);
-            hi |= (uint32_t)(sc >> 4) << (2 * j) | (uint32_t)(m >> 4) << (16 + 2 * j);
+            int sc, m;
+            kq_unpack_scale_min_k4(b->scales, j, &sc, &m);
+            rows16_sm6_put(sc, m, j, &o->scm[j][r], &hi);
             for (int e = 0; e < 4; e++) {
                 uint8_t h = 0;
                 for (int t = 0; t < 4; t++) {
@@ -58,21 +47,18 @@ static void q5k_pack(const uint8_t *const blocks[16], uint8_t *out) {
 static void q5k_unpack(const uint8_t *gsb, int r, uint8_t *block) {
     const rows16_q5_K *o = (const rows16_q5_K *)(const void *)gsb;
     block_q5_K *b = (block_q5_K *)(void *)block;
-    uint8_t lv[QK_K], sc[8], m[8];
+    uint8_t lv[QK_K];
+    memset(b->scales, 0, sizeof b->scales);
     for (int j = 0; j < 8; j++) {
-        sc[j] = (uint8_t)((o->scm[j][r] & 15) | ((o->hi[r] >> (2 * j)) & 3) << 4);
-        m[j] = (uint8_t)((o->scm[j][r] >> 4) | ((o->hi[r] >> (16 + 2 * j)) & 3) << 4);
+        int sc, m;
+        rows16_sm6(o->scm[j][r], o->hi[r], j, &sc, &m);
+        kq_pack_scale_min_k4(b->scales, j, sc, m);
         for (int t = 0; t < 4; t++)
             for (int e = 0; e < 4; e++) {
                 const uint8_t v = o->qs[j][t][r][e], h = o->qh[j][r][e];
                 lv[32 * j + 8 * t + e] = (uint8_t)((v & 15) | ((h >> (2 * t)) & 1) << 4);
                 lv[32 * j + 8 * t + 4 + e] = (uint8_t)((v >> 4) | ((h >> (2 * t + 1)) & 1) << 4);
             }
-    }
-    for (int j = 0; j < 4; j++) {
-        b->scales[j] = (uint8_t)(sc[j] | (sc[j + 4] >> 4) << 6);
-        b->scales[j + 4] = (uint8_t)(m[j] | (m[j + 4] >> 4) << 6);
-        b->scales[j + 8] = (uint8_t)((sc[j + 4] & 15) | (m[j + 4] & 15) << 4);
     }
     memset(b->qh, 0, sizeof b->qh);
     for (int p = 0; p < 4; p++)
@@ -103,8 +89,8 @@ static void q5k_panel(const uint8_t *grp, int64_t k, qg_panel *p) {
                 }
             }
             for (int r = 0; r < 16; r++) {
-                const int sc = (g->scm[j][r] & 15) | (int)((g->hi[r] >> (2 * j)) & 3) << 4;
-                const int mn = (g->scm[j][r] >> 4) | (int)((g->hi[r] >> (16 + 2 * j)) & 3) << 4;
+                int sc, mn;
+                rows16_sm6(g->scm[j][r], g->hi[r], j, &sc, &mn);
                 p->s1[jg * 16 + r] = realm_fp16_to_fp32(g->d[r]) * (float)sc;
                 p->m[jg * 16 + r] = -(realm_fp16_to_fp32(g->dmin[r]) * (float)mn);
             }

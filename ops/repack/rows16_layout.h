@@ -28,6 +28,18 @@ typedef struct {
 } rows16_q4_K;
 static_assert(sizeof(rows16_q4_K) == 16 * 144, "rows16_q4_K size");
 
+/* Scale and min of sub-block j of row r from scm / hi (q4_K and q5_K). */
+static inline void rows16_sm6(uint8_t scm, uint32_t hi, int j, int *sc, int *m) {
+    *sc = (scm & 15) | (int)((hi >> (2 * j)) & 3) << 4;
+    *m = (scm >> 4) | (int)((hi >> (16 + 2 * j)) & 3) << 4;
+}
+
+/* Stores scale and min of sub-block j into scm and the top bits into *hi. */
+static inline void rows16_sm6_put(int sc, int m, int j, uint8_t *scm, uint32_t *hi) {
+    *scm = (uint8_t)((sc & 15) | (m & 15) << 4);
+    *hi |= (uint32_t)(sc >> 4) << (2 * j) | (uint32_t)(m >> 4) << (16 + 2 * j);
+}
+
 /* q6_K: sub-block s (16 elements) of row r: low 4 bits in ql[s][0..1][r]
  * (byte b of ql[s][t][r]: element 16s + 8t + b low nibble, + 4 high), top 2
  * bits in qh[s][r] (byte b: element 16s + 4i + b at bits 2i). Scales of

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "quant/blocks.h"
+#include "repack/rows16_layout.h" /* rows16_sm6: q5_K shares q4_K's scale packing */
 
 /* q5_K: rows16_q4_K plus the fifth bits. Sub-block j (32 elements) of row
  * r: low 4 bits in qs[j][0..3][r] (byte b of qs[j][t][r]: element 32j + 8t

@@ -5,14 +5,14 @@
 #include <immintrin.h>
 
 #include "qgemm/qgemm.h"
+#include "x86/qgemm_zmm.h"
 
 #define NC_MAX 8
 
 static inline __attribute__((always_inline)) void tile(const qg_type *ty, const qg_panel *p, int64_t k,
                                                        const qg_act *a, int64_t b, float *Y, int64_t ldy,
                                                        __mmask16 rmask, const int nc) {
-    const int64_t nb = k / ty->B, groups = ty->B / 4, na = k / QG_ABLK, per = QG_ABLK / ty->B;
-    const int64_t nm = k / ty->Bm, mper = ty->B / ty->Bm;
+    const int64_t nb = k / ty->B, groups = ty->B / 4;
     __m512 acc[NC_MAX];
     __m512i ai[NC_MAX];
     for (int c = 0; c < nc; c++)
@@ -30,16 +30,7 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
                 ai[c] = _mm512_dpbusd_epi32(ai[c], w, _mm512_set1_epi32(xv));
             }
         }
-        const __m512 s1 = _mm512_load_ps(p->s1 + j * QG_ROWS);
-        for (int c = 0; c < nc; c++) {
-            const __m512 t = _mm512_mul_ps(s1, _mm512_set1_ps(a->d[(b + c) * na + j / per]));
-            acc[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ai[c]), t, acc[c]);
-        }
-        for (int64_t h = 0; ty->has_min && h < mper; h++) {
-            const __m512 m = _mm512_load_ps(p->m + (j * mper + h) * QG_ROWS);
-            for (int c = 0; c < nc; c++)
-                acc[c] = _mm512_fmadd_ps(m, _mm512_set1_ps(a->dsum[(b + c) * nm + j * mper + h]), acc[c]);
-        }
+        qg_zmm_block_scale(ty, p, k, a, b, j, acc, ai, nc);
     }
     for (int c = 0; c < nc; c++)
         _mm512_mask_storeu_ps(Y + (b + c) * ldy, rmask, acc[c]);
