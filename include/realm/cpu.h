@@ -25,6 +25,7 @@ typedef struct realm_cpu_features {
     bool avx512vnni; /**< AVX-512 VNNI: vpdpbusd, vpdpwssd */
     bool avx512bf16; /**< AVX-512 BF16 */
     bool avxvnni;    /**< AVX-VNNI: VNNI on 256-bit registers (VEX) */
+    bool gfni;       /**< Galois-field byte instructions (GF2P8AFFINEQB) */
 } realm_cpu_features;
 
 /**

@@ -31,6 +31,7 @@ static void detect(realm_cpu_features *f) {
     f->f16c = f->avx && f16c_hw;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return;
     f->avx2 = f->avx && ((b >> 5) & 1);
+    f->gfni = (c >> 8) & 1;
     if (zmm_os) {
         f->avx512f = (b >> 16) & 1;
         f->avx512dq = f->avx512f && ((b >> 17) & 1);
@@ -77,6 +78,7 @@ realm_status realm_cpu_features_string(char *buf, size_t size) {
         {"avx512vnni", f->avx512vnni},
         {"avx512bf16", f->avx512bf16},
         {"avxvnni", f->avxvnni},
+        {"gfni", f->gfni},
     };
     buf[0] = '\0';
     size_t used = 0;
