@@ -187,7 +187,8 @@ Test(repack_k23, q2_K_shift_and_gfni_kernels_same_bits) {
                 for (int s = 0; s < 16; s++)
                     x[i].bsums[s] = (int16_t)(16 * (extreme < 0 ? -128 : 127));
             }
-            uint8_t *xa = aligned_alloc(64, (realm_gemv_act_bytes(&avx, REALM_TYPE_Q8_K, k) + 63) & ~(size_t)63);
+            uint8_t *xa =
+                aligned_alloc(64, (realm_gemv_act_bytes(&avx, REALM_TYPE_Q8_K, k) + 63) & ~(size_t)63);
             realm_gemv_act_from_blocks(&avx, REALM_TYPE_Q8_K, x, xa, k);
             float want[16];
             realm_gemv_scalar()->vec_dot16[t](k, packed, x, want);

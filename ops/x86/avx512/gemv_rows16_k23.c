@@ -86,8 +86,8 @@ static void dot16_q3_K(int64_t k, const void *vw, const void *vx, float *out) {
 }
 
 void realm_gemv_fill_avx512_rows16_k23(realm_gemv_table *t) {
-    t->vec_dot16[REALM_TYPE_Q2_K] = realm_cpu_get_features()->gfni ? realm_rows16_dot16_q2_K_gfni
-                                                                         : realm_rows16_dot16_q2_K;
+    t->vec_dot16[REALM_TYPE_Q2_K] =
+        realm_cpu_get_features()->gfni ? realm_rows16_dot16_q2_K_gfni : realm_rows16_dot16_q2_K;
     t->vec_dot16[REALM_TYPE_Q3_K] = dot16_q3_K;
     t->rows16_simd[REALM_TYPE_Q2_K] = true;
     t->rows16_simd[REALM_TYPE_Q3_K] = true;

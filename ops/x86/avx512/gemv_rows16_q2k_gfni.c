@@ -9,8 +9,10 @@
 
 /* Output bit i of a byte is the parity of (matrix byte 7 - i) & input:
  * bit 0 takes input bit 2t, bit 1 input bit 2t + 1, bits 2-7 nothing. */
-#define Q2_GF_MATRIX(t) _mm512_set1_epi64((long long)((1ull << (2 * (t) + 56)) | (1ull << (2 * (t) + 1 + 48))))
+#define Q2_GF_MATRIX(t)                                                                                      \
+    _mm512_set1_epi64((long long)((1ull << (2 * (t) + 56)) | (1ull << (2 * (t) + 1 + 48))))
 #define Q2_LEVEL(v, t)                                                                                       \
-    ((t) == 0 ? _mm512_and_si512((v), _mm512_set1_epi8(3)) : _mm512_gf2p8affine_epi64_epi8((v), Q2_GF_MATRIX(t), 0))
+    ((t) == 0 ? _mm512_and_si512((v), _mm512_set1_epi8(3))                                                   \
+              : _mm512_gf2p8affine_epi64_epi8((v), Q2_GF_MATRIX(t), 0))
 #define Q2_DOT16_NAME realm_rows16_dot16_q2_K_gfni
 #include "x86/avx512/rows16_q2k.h"
