@@ -63,7 +63,7 @@ static inline void expect_any_fail(realm_status got, const char *what, int line)
 
 /* Small buffers passed with huge sizes (never touched past their end). */
 __attribute__((unused)) static float xf[64], yf[64];
-__attribute__((unused)) static unsigned char blk[4 * 292];
+__attribute__((unused)) static _Alignas(64) unsigned char blk[4 * 292];
 
 /* A one-thread serial runtime. */
 static inline realm_runtime *serial_rt(void) { return tu_runtime(1, REALM_EXECUTOR_SERIAL); }

@@ -123,6 +123,9 @@ Test(api_errors, ops) {
               realm_matmul_quant((realm_backend)5, REALM_TYPE_Q8_0, blk, 1, 32, xf, 1, yf));
         FAILS(REALM_ERR_INVALID_ARG, realm_matmul_quant(b, (realm_type)4, blk, 1, 32, xf, 1, yf));
         FAILS(REALM_ERR_INVALID_ARG, realm_matmul_quant(b, REALM_TYPE_Q8_0, NULL, 1, 32, xf, 1, yf));
+        /* weights at an address their fp16 fields cannot have */
+        FAILS(REALM_ERR_INVALID_ARG,
+              realm_matmul_quant(b, REALM_TYPE_Q8_0, (const uint8_t *)blk + 1, 1, 32, xf, 1, yf));
         FAILS(REALM_ERR_INVALID_ARG, realm_matmul_quant(b, REALM_TYPE_Q8_0, blk, 1, 32, NULL, 1, yf));
         FAILS(REALM_ERR_INVALID_ARG, realm_matmul_quant(b, REALM_TYPE_Q8_0, blk, 1, 32, xf, 1, NULL));
         FAILS(REALM_ERR_INVALID_ARG, realm_matmul_quant(b, REALM_TYPE_Q8_0, blk, 0, 32, xf, 1, yf));

@@ -271,3 +271,39 @@ Test(quant, bad_input) {
     cr_assert_eq(realm_dequantize_row(REALM_TYPE_Q8_0, q, x, INT64_MAX - 31), REALM_ERR_OVERFLOW);
     cr_assert_eq(realm_quantize_row(REALM_TYPE_Q8_0, x, q, 0), REALM_OK);
 }
+
+/* Rows at any address (a GGUF opened in memory, general.alignment 1):
+ * dequantize reads them and quantize writes them byte for byte as at an
+ * aligned address, for every type (UBSan would flag a misaligned struct
+ * access here). */
+Test(quant, rows_at_odd_addresses) {
+    const realm_type types[] = {REALM_TYPE_F32,  REALM_TYPE_F16,  REALM_TYPE_Q4_0, REALM_TYPE_Q4_1,
+                                REALM_TYPE_Q5_0, REALM_TYPE_Q5_1, REALM_TYPE_Q8_0, REALM_TYPE_Q8_1,
+                                REALM_TYPE_Q2_K, REALM_TYPE_Q3_K, REALM_TYPE_Q4_K, REALM_TYPE_Q5_K,
+                                REALM_TYPE_Q6_K, REALM_TYPE_Q8_K};
+    enum { N = 512 };
+    tu_rng r = {0x0dd};
+    float x[N], ya[N], yu[N];
+    tu_fill(&r, x, N, 2.0f);
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        const realm_type t = types[i];
+        cr_assert(realm_type_align(t) == (t == REALM_TYPE_F32 || t == REALM_TYPE_Q8_K ? 4u : 2u));
+        const size_t rb = realm_row_bytes(t, N);
+        uint8_t *aligned = aligned_alloc(64, (rb + 63) & ~(size_t)63), *buf = malloc(rb + 3);
+        cr_assert_eq(realm_quantize_row(t, x, aligned, N), REALM_OK);
+        for (size_t off = 1; off <= 3; off++) {
+            uint8_t *odd = buf + off;
+            memset(buf, 0xA5, rb + 3);
+            cr_assert_eq(realm_quantize_row(t, x, odd, N), REALM_OK, "%s", realm_last_error());
+            cr_assert(memcmp(odd, aligned, rb) == 0, "%s: quantize at offset %zu differs", realm_type_name(t),
+                      off);
+            cr_assert_eq(realm_dequantize_row(t, odd, yu, N), REALM_OK, "%s", realm_last_error());
+            cr_assert_eq(realm_dequantize_row(t, aligned, ya, N), REALM_OK);
+            cr_assert(memcmp(ya, yu, sizeof ya) == 0, "%s: dequantize at offset %zu differs",
+                      realm_type_name(t), off);
+        }
+        free(aligned);
+        free(buf);
+    }
+    cr_assert_eq(realm_type_align((realm_type)4), 0u);
+}

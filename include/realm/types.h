@@ -104,6 +104,16 @@ const realm_type_traits *realm_type_get_traits(realm_type t);
 bool realm_type_is_valid(realm_type t);
 
 /**
+ * @brief Byte alignment of rows of type @p t: 4 for f32 and q8_K (float
+ *        fields), 2 for the others (fp16 fields); 0 for an unknown type.
+ *
+ * Matmul weights must start at such an address (REALM_ERR_INVALID_ARG
+ * otherwise); realm_quantize_row() / realm_dequantize_row() accept any
+ * address (a misaligned row goes through an aligned copy).
+ */
+size_t realm_type_align(realm_type t);
+
+/**
  * @brief GGUF name of a type ("q4_K"); "invalid" for an unknown value.
  * @return a static string, never NULL.
  */

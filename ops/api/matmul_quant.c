@@ -1,4 +1,6 @@
 /* Public fused quantized matmul: argument checks, then the backend's kernel. */
+#include <stdint.h>
+
 #include "api/check.h"
 #include "core/error.h"
 
@@ -11,6 +13,10 @@ realm_status realm_check_matmul_quant_w(const char *fn, realm_backend be, realm_
         return realm_error(REALM_ERR_INVALID_ARG, "%s: unknown weight type id %d", fn, (int)wtype);
     REALM_TRY(realm_check_ptr(fn, "W", W));
     REALM_TRY(realm_check_ptr(fn, "Y", Y));
+    if ((uintptr_t)W % realm_type_align(wtype) != 0)
+        return realm_error(REALM_ERR_INVALID_ARG,
+                           "%s: W (%p) is not aligned to %zu bytes, as %s rows must be", fn, W,
+                           realm_type_align(wtype), realm_type_name(wtype));
     REALM_TRY(realm_check_min(fn, "rows", rows, 1));
     REALM_TRY(realm_check_min(fn, "k", k, 1));
     REALM_TRY(realm_check_min(fn, "batch", batch, 1));

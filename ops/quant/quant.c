@@ -1,6 +1,16 @@
 /* Public row quantize/dequantize: argument checks, then the traits table. */
-#include "realm/quant.h"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "core/error.h"
+#include "realm/quant.h"
+
+/* realm_type_align() is what the row's C structs need. Rows from a GGUF
+ * opened in memory (or with general.alignment 1) can sit at any address;
+ * such rows go through an aligned copy instead of misaligned struct access
+ * (undefined in C). */
+static bool misaligned(realm_type t, const void *p) { return (uintptr_t)p % realm_type_align(t) != 0; }
 
 /* Checks type and n; on success stores the traits and the row size. */
 static realm_status check_row(const char *fn, realm_type t, int64_t n, const realm_type_traits **tr,
@@ -32,7 +42,7 @@ size_t realm_row_bytes(realm_type t, int64_t n) {
 realm_status realm_quantize_row_weighted(realm_type t, const float *src, void *dst, int64_t n,
                                          const float *importance) {
     const realm_type_traits *tr = NULL;
-    size_t bytes;
+    size_t bytes = 0;
     realm_status s = check_row("realm_quantize_row", t, n, &tr, &bytes);
     if (s != REALM_OK) return s;
     if (!src || !dst)
@@ -44,7 +54,16 @@ realm_status realm_quantize_row_weighted(realm_type t, const float *src, void *d
                                    "realm_quantize_row: importance[%lld] is negative or not finite",
                                    (long long)i);
     }
-    tr->quantize(src, dst, n, importance);
+    if (!misaligned(t, dst)) {
+        tr->quantize(src, dst, n, importance);
+        return REALM_OK;
+    }
+    void *tmp = malloc(bytes ? bytes : 1);
+    if (!tmp)
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_quantize_row: cannot allocate %zu bytes", bytes);
+    tr->quantize(src, tmp, n, importance);
+    memcpy(dst, tmp, bytes);
+    free(tmp);
     return REALM_OK;
 }
 
@@ -54,11 +73,20 @@ realm_status realm_quantize_row(realm_type t, const float *src, void *dst, int64
 
 realm_status realm_dequantize_row(realm_type t, const void *src, float *dst, int64_t n) {
     const realm_type_traits *tr = NULL;
-    size_t bytes;
+    size_t bytes = 0;
     realm_status s = check_row("realm_dequantize_row", t, n, &tr, &bytes);
     if (s != REALM_OK) return s;
     if (!src || !dst)
         return realm_error(REALM_ERR_INVALID_ARG, "realm_dequantize_row: NULL %s", src ? "dst" : "src");
-    tr->dequantize(src, dst, n);
+    if (!misaligned(t, src)) {
+        tr->dequantize(src, dst, n);
+        return REALM_OK;
+    }
+    void *tmp = malloc(bytes ? bytes : 1);
+    if (!tmp)
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_dequantize_row: cannot allocate %zu bytes", bytes);
+    memcpy(tmp, src, bytes);
+    tr->dequantize(tmp, dst, n);
+    free(tmp);
     return REALM_OK;
 }

@@ -68,3 +68,8 @@ realm_status realm_type_from_name(const char *name, realm_type *out) {
                        "q2_K, q3_K, q4_K, q5_K, q6_K or q8_K)",
                        name);
 }
+
+size_t realm_type_align(realm_type t) {
+    if (!realm_type_is_valid(t)) return 0;
+    return t == REALM_TYPE_Q8_K || t == REALM_TYPE_F32 ? 4 : 2;
+}
