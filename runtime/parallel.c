@@ -47,7 +47,7 @@ static realm_status run_steps(const char *fn, realm_runtime *rt, const realm_par
     if (!work) return REALM_OK;
     pthread_mutex_lock(&rt->lock);
     for (int s = 0; s < n_steps; s++)
-        realm_sched_reset(&rt->layout, rt->counters + (size_t)s * (size_t)rt->layout.n_groups);
+        realm_sched_reset(&rt->layout, &r.splits[s], rt->counters + (size_t)s * (size_t)rt->layout.n_threads);
     rt->exec->run(rt, &r);
     pthread_mutex_unlock(&rt->lock);
     return REALM_OK;

@@ -14,7 +14,7 @@ void realm_region_run_step(const realm_region *r, int s, int thread) {
     if (st->threads_fn) {
         st->threads_fn(r->ctx, thread, r->layout->n_threads);
     } else if (r->splits[s].n_rows > 0) {
-        realm_sched_counter *counters = r->counters + (size_t)s * (size_t)r->layout->n_groups;
+        realm_sched_counter *counters = r->counters + (size_t)s * (size_t)r->layout->n_threads;
         realm_sched_cursor cur;
         realm_sched_cursor_init(&cur, r->layout, &r->splits[s], thread,
                                 (st->flags & REALM_STEP_NODE_LOCAL) != 0);

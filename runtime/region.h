@@ -14,7 +14,7 @@ typedef struct realm_region {
     void *ctx;
     const realm_sched_layout *layout;
     realm_sched_split splits[REALM_RUNTIME_MAX_STEPS]; /* rows steps only */
-    realm_sched_counter *counters;                     /* [n_steps][layout->n_groups] */
+    realm_sched_counter *counters;                     /* [n_steps][layout->n_threads] */
 } realm_region;
 
 /* Runs step s of the region as thread `thread`: its threads_fn once, or

@@ -76,13 +76,13 @@ static realm_status plan(realm_runtime *rt, const realm_runtime_params *p) {
     s = realm_place_threads(rt->topo.cores, rt->topo.n_cores, rt->topo.n_nodes, n, p->numa, home, &rt->place);
     if (s != REALM_OK) return s;
     rt->layout = realm_placement_layout(&rt->place);
-    const size_t n_counters = (size_t)REALM_RUNTIME_MAX_STEPS * (size_t)rt->place.n_groups;
+    const size_t n_counters = (size_t)REALM_RUNTIME_MAX_STEPS * (size_t)rt->layout.n_threads;
     rt->counters = aligned_alloc(64, n_counters * sizeof *rt->counters);
     rt->bound = calloc((size_t)rt->place.n_threads, sizeof *rt->bound);
     if (!rt->counters || !rt->bound)
         return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_runtime_create: out of memory");
     for (size_t i = 0; i < n_counters; i++)
-        atomic_init(&rt->counters[i].next, 0);
+        atomic_init(&rt->counters[i].range, 0);
     rt->pinned = p->pin && rt->topo.this_system && rt->place.n_threads > 1;
     rt->wait = (realm_wait_policy){.spin_ns = (int64_t)p->spin_us * 1000, .yield = oversubscribed(rt)};
     realm_topo_counts(&rt->topo, &rt->info);

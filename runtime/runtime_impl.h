@@ -19,7 +19,7 @@ struct realm_runtime {
     realm_topo topo;
     realm_placement place;         /* threads -> cores, groups */
     realm_sched_layout layout;     /* borrows place's arrays */
-    realm_sched_counter *counters; /* [REALM_RUNTIME_MAX_STEPS][n_groups] */
+    realm_sched_counter *counters; /* [REALM_RUNTIME_MAX_STEPS][n_threads] */
     realm_wait_policy wait;
     bool pinned;           /* threads 1..n-1 are bound to their PUs */
     bool *bound;           /* [n_threads]: binding applied (and kept) */

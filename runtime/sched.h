@@ -4,17 +4,20 @@
  * numa distribute, else one for all) holds a contiguous range of them.
  * For one parallel call:
  *   - realm_sched_split_rows() cuts n_rows into chunks whose starts are
- *     multiples of the grain, about REALM_SCHED_CHUNKS_PER_THREAD per thread
- *     (enough slack to balance uneven threads, few enough to keep the
- *     per-chunk cost small);
+ *     multiples of the grain, about REALM_SCHED_CHUNKS_PER_THREAD per thread;
  *   - group g owns the contiguous chunk range realm_sched_share(), sized in
- *     proportion to its threads;
- *   - thread j of a group first takes chunk j of its share (no atomic), then
- *     claims chunks from the group's counter, which starts at the group's
- *     thread count; when its group is exhausted it claims from the other
- *     groups' counters in turn (stealing), unless the step is node-local.
- * Every chunk is handed out exactly once: the first n chunks of a share by
- * thread index, the rest by one fetch_add each. */
+ *     proportion to its threads, and each thread of it a contiguous part of
+ *     that (realm_sched_range(); the first threads get one more when it does
+ *     not divide);
+ *   - a thread claims its own chunks from the front, in order, so it reads
+ *     one contiguous stream of weights (a GEMV's prefetch runs on into its
+ *     next chunk: no restart per chunk, which cost about 1 us each, see
+ *     bench/RESULTS.md); once its part is empty it steals from the back of
+ *     the other parts of its group, then (unless the step is node-local)
+ *     from the other groups' threads, never a part's first chunk, which its
+ *     owner always takes itself.
+ * Every chunk is handed out exactly once: a part's front and back sit in one
+ * 64-bit word that every claim changes by compare-and-swap. */
 #ifndef REALM_RUNTIME_SCHED_H
 #define REALM_RUNTIME_SCHED_H
 
@@ -22,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define REALM_SCHED_CHUNKS_PER_THREAD 4
+#define REALM_SCHED_CHUNKS_PER_THREAD 16
 
 typedef struct realm_sched_group {
     int thread0;   /* first thread of the group */
@@ -43,18 +46,21 @@ typedef struct realm_sched_split {
     int64_t n_chunks;
 } realm_sched_split;
 
-/* One claim counter per group, alone on its cache line so that groups (and
- * the barrier) do not share lines. */
+/* The unclaimed chunks [front, back) of one thread's part, packed as
+ * front << 32 | back, alone on its cache line so that threads (and the
+ * barrier) do not share lines. Chunk counts stay far below 2^32. */
 typedef struct realm_sched_counter {
-    _Alignas(64) atomic_int_fast64_t next;
+    _Alignas(64) _Atomic uint64_t range;
 } realm_sched_counter;
 
 /* What one thread is about to claim in one step. */
 typedef struct realm_sched_cursor {
-    int group;     /* the group it claims from now */
-    int hops;      /* groups already found exhausted */
-    int max_hops;  /* 1 when node-local, else n_groups */
-    int64_t first; /* its own first chunk, or -1 once taken / when none */
+    int thread;   /* the claiming thread */
+    int victim;   /* whose part it claims from now (itself first) */
+    int group;    /* the victim's group */
+    int tried;    /* parts of that group found empty */
+    int hops;     /* groups already found exhausted */
+    int max_hops; /* 1 when node-local, else n_groups */
 } realm_sched_cursor;
 
 /* Chunking of n_rows >= 1 (grain >= 1, n_rows + grain without overflow)
@@ -66,11 +72,20 @@ realm_sched_split realm_sched_split_rows(int64_t n_rows, int64_t grain, int n_th
 void realm_sched_share(const realm_sched_layout *l, const realm_sched_split *s, int g, int64_t *c0,
                        int64_t *c1);
 
+/* Chunk range [*c0, *c1) that thread t owns (a part of its group's share). */
+void realm_sched_range(const realm_sched_layout *l, const realm_sched_split *s, int t, int64_t *c0,
+                       int64_t *c1);
+
+/* Chunks of thread t's part not claimed yet. */
+int64_t realm_sched_left(const realm_sched_counter *counters, int t);
+
 /* Row range of chunk c. */
 void realm_sched_chunk_rows(const realm_sched_split *s, int64_t c, int64_t *r0, int64_t *r1);
 
-/* Puts every group's counter at its thread count (before a step starts). */
-void realm_sched_reset(const realm_sched_layout *l, realm_sched_counter *counters);
+/* Puts every thread's part back to whole (before a step starts);
+ * counters: [l->n_threads]. */
+void realm_sched_reset(const realm_sched_layout *l, const realm_sched_split *s,
+                       realm_sched_counter *counters);
 
 void realm_sched_cursor_init(realm_sched_cursor *cur, const realm_sched_layout *l, const realm_sched_split *s,
                              int thread, bool node_local);

@@ -116,11 +116,12 @@ Test(runtime_sched, shares_proportional_to_threads) {
  * got each chunk. */
 static void simulate(const realm_sched_layout *l, const realm_sched_split *s, bool node_local, uint64_t seed,
                      int *owner /* [n_chunks] */) {
-    realm_sched_counter *counters = aligned_alloc(64, sizeof *counters * (size_t)l->n_groups);
-    realm_sched_reset(l, counters);
+    realm_sched_counter *counters = aligned_alloc(64, sizeof *counters * (size_t)l->n_threads);
+    realm_sched_reset(l, s, counters);
     realm_sched_cursor *cur = malloc(sizeof *cur * (size_t)l->n_threads);
     bool *done = calloc((size_t)l->n_threads, 1);
     int *claims = calloc((size_t)l->n_threads, sizeof(int));
+    int64_t *last_own = malloc(sizeof *last_own * (size_t)l->n_threads);
     for (int t = 0; t < l->n_threads; t++)
         realm_sched_cursor_init(&cur[t], l, s, t, node_local);
     for (int64_t c = 0; c < s->n_chunks; c++)
@@ -142,18 +143,39 @@ static void simulate(const realm_sched_layout *l, const realm_sched_split *s, bo
         const int g = l->thread_group[t];
         int64_t c0, c1;
         realm_sched_share(l, s, g, &c0, &c1);
-        /* A thread's first claim is its own chunk of its share. */
-        if (claims[t]++ == 0 && c0 + (t - l->groups[g].thread0) < c1)
-            cr_assert_eq(c, c0 + (t - l->groups[g].thread0), "thread %d did not start at its own chunk", t);
-        /* It leaves its share only once the share is handed out. */
+        int64_t p0, p1;
+        realm_sched_range(l, s, t, &p0, &p1);
+        cr_assert(c0 <= p0 && p0 <= p1 && p1 <= c1, "thread %d's part is not inside its group's share", t);
+        /* A thread's first claim is the first chunk of its own part, and it
+         * takes its own chunks in order (one contiguous stream). */
+        if (claims[t]++ == 0 && p0 < p1) cr_assert_eq(c, p0, "thread %d did not start at its own chunk", t);
+        if (c >= p0 && c < p1) {
+            if (c > p0) cr_assert_eq(c, last_own[t] + 1, "thread %d skipped own chunks", t);
+            last_own[t] = c;
+        } else {
+            /* a stolen chunk: never another part's first one */
+            int64_t v0 = -1, v1 = -1;
+            for (int u = 0; u < l->n_threads; u++) {
+                realm_sched_range(l, s, u, &v0, &v1);
+                if (c >= v0 && c < v1) break;
+            }
+            cr_assert_gt(c, v0, "thread %d stole chunk %lld, the first of another part", t, (long long)c);
+            cr_assert_eq(realm_sched_left(counters, t), 0, "thread %d stole with own chunks left", t);
+        }
+        /* It leaves its share only once the share is handed out, but for
+         * first chunks whose owners have not come yet (reserved to them). */
         if (c < c0 || c >= c1) {
             cr_assert(!node_local, "node-local step stole chunk %lld", (long long)c);
-            cr_assert_geq(atomic_load(&counters[g].next), c1 - c0,
+            for (int u = l->groups[g].thread0; u < l->groups[g].thread0 + l->groups[g].n_threads; u++) {
+                const int64_t left = realm_sched_left(counters, u);
+                cr_assert(left == 0 || (left == 1 && claims[u] == 0),
                           "thread %d stole before its share was done", t);
+            }
         }
     }
     for (int64_t c = 0; c < s->n_chunks; c++)
         cr_assert_neq(owner[c], -1, "chunk %lld never claimed", (long long)c);
+    free(last_own);
     free(claims);
     free(done);
     free(cur);
@@ -195,8 +217,8 @@ Test(runtime_sched, reserved_first_chunks_are_not_stolen) {
     int64_t c0, c1;
     realm_sched_share(&b.l, &s, 0, &c0, &c1);
     cr_assert_eq(c1 - c0, 0, "group 0 (1 of 4 threads) owns nothing");
-    realm_sched_counter counters[2];
-    realm_sched_reset(&b.l, counters);
+    realm_sched_counter counters[4];
+    realm_sched_reset(&b.l, &s, counters);
     realm_sched_cursor cur;
     realm_sched_cursor_init(&cur, &b.l, &s, 0, false);
     int64_t r0, r1;
