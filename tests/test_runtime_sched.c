@@ -167,8 +167,8 @@ static void simulate(const realm_sched_layout *l, const realm_sched_split *s, bo
         if (c < c0 || c >= c1) {
             cr_assert(!node_local, "node-local step stole chunk %lld", (long long)c);
             for (int u = l->groups[g].thread0; u < l->groups[g].thread0 + l->groups[g].n_threads; u++) {
-                const int64_t left = realm_sched_left(counters, u);
-                cr_assert(left == 0 || (left == 1 && claims[u] == 0),
+                const int64_t rest = realm_sched_left(counters, u);
+                cr_assert(rest == 0 || (rest == 1 && claims[u] == 0),
                           "thread %d stole before its share was done", t);
             }
         }
