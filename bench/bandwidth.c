@@ -99,3 +99,65 @@ int bench_bandwidth(int threads, size_t bytes, int reps, bench_bandwidth_result 
     free(times);
     return 0;
 }
+
+struct bench_probe {
+    realm_runtime *rt;
+    uint64_t *buf;
+    size_t words;
+    int burst;
+    uint64_t sums[256]; /* per thread, so no pass can be optimized away */
+};
+
+static void probe_slice(const bench_probe *p, int thread, int n_threads, size_t *lo, size_t *hi) {
+    *lo = p->words * (size_t)thread / (size_t)n_threads / 64 * 64;
+    *hi = thread + 1 == n_threads ? p->words : p->words * (size_t)(thread + 1) / (size_t)n_threads / 64 * 64;
+}
+
+static void probe_touch(void *ctx, int thread, int n_threads) {
+    bench_probe *p = ctx;
+    size_t lo, hi;
+    probe_slice(p, thread, n_threads, &lo, &hi);
+    for (size_t i = lo; i < hi; i++)
+        p->buf[i] = i;
+}
+
+static void probe_read(void *ctx, int thread, int n_threads) {
+    bench_probe *p = ctx;
+    size_t lo, hi;
+    probe_slice(p, thread, n_threads, &lo, &hi);
+    p->sums[thread % 256] += read_slice(p->buf + lo, hi - lo, p->burst);
+}
+
+bench_probe *bench_probe_create(realm_runtime *rt, size_t bytes) {
+    bench_probe *p = calloc(1, sizeof *p);
+    if (!p || !rt || bytes < 4096) {
+        free(p);
+        return NULL;
+    }
+    p->rt = rt;
+    p->words = bytes / sizeof(uint64_t);
+    p->buf = aligned_alloc(64, p->words * sizeof(uint64_t));
+    /* first touch by the reading threads: pages land near them */
+    if (!p->buf || realm_runtime_parallel_threads(rt, probe_touch, p) != REALM_OK) {
+        bench_probe_destroy(p);
+        return NULL;
+    }
+    return p;
+}
+
+double bench_probe_gbps(bench_probe *p) {
+    double best = 0;
+    for (p->burst = 0; p->burst < 2; p->burst++) {
+        const double t0 = bench_now();
+        if (realm_runtime_parallel_threads(p->rt, probe_read, p) != REALM_OK) return 0;
+        const double gbps = (double)(p->words * sizeof(uint64_t)) / (bench_now() - t0) / 1e9;
+        if (gbps > best) best = gbps;
+    }
+    return best;
+}
+
+void bench_probe_destroy(bench_probe *p) {
+    if (!p) return;
+    free(p->buf);
+    free(p);
+}

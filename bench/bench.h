@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "realm/ops.h"
+#include "realm/runtime.h"
 
 /* Monotonic seconds. */
 double bench_now(void);
@@ -26,6 +27,15 @@ typedef struct bench_bandwidth_result {
  * `bytes` (much larger than the last-level cache). */
 int bench_bandwidth(int threads, size_t bytes, int reps, bench_bandwidth_result *out);
 
+/* The same probe on a realm runtime's own threads (same pinning as its
+ * matmuls, no second thread team spinning), for interleaving with timed
+ * runs: bench_matmul() reads it once before each of its timed runs. */
+typedef struct bench_probe bench_probe;
+bench_probe *bench_probe_create(realm_runtime *rt, size_t bytes);
+/* One pass of each read loop; the faster one's GB/s. */
+double bench_probe_gbps(bench_probe *p);
+void bench_probe_destroy(bench_probe *p);
+
 typedef struct bench_peak_result {
     int threads;
     double f32_gflops; /* FMA: 2 flops per lane per instruction */
@@ -42,8 +52,9 @@ typedef struct bench_matmul_params {
     int threads;
     realm_backend backend;
     int reps;
-    int executor; /* realm_executor */
-    int layout;   /* realm_layout of the weights, or -1: realm_layout_preferred() */
+    int executor;       /* realm_executor */
+    int layout;         /* realm_layout of the weights, or -1: realm_layout_preferred() */
+    size_t probe_bytes; /* > 0: interleave a read-bandwidth probe of this size with the timed runs */
 } bench_matmul_params;
 
 typedef struct bench_matmul_result {
@@ -52,6 +63,8 @@ typedef struct bench_matmul_result {
     double weight_gbps; /* weight bytes / s */
     const char *path;   /* "gemv", "gemm", "naive", "f32" */
     const char *layout; /* of the weights: "gguf", "rows16" */
+    double bw_gbps;     /* with probe_bytes: median probe GB/s */
+    double bw_ratio;    /* with probe_bytes: median over runs of weight GB/s / the probe just before it */
 } bench_matmul_result;
 
 /* Times Y = X W^T on random data; weights and activations rotate through

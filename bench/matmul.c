@@ -89,14 +89,22 @@ int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out) {
                 x[c][i] = (float)((i * 7 + c) % 23) / 11.0f - 1.0f;
         }
     }
+    bench_probe *probe = p->probe_bytes && rc == 0 ? bench_probe_create(rt, p->probe_bytes) : NULL;
+    double *gbps = p->probe_bytes ? calloc((size_t)p->reps, sizeof *gbps) : NULL;
+    double *ratio = p->probe_bytes ? calloc((size_t)p->reps, sizeof *ratio) : NULL;
+    if (p->probe_bytes && (!probe || !gbps || !ratio)) rc = -1;
     for (int r = -2; rc == 0 && r < p->reps; r++) { /* two warm-up runs */
         const int c = (r + 2) % copies;
+        /* the probe right before each timed run: the machine's bandwidth
+         * drifts (shared VM), so each run is compared with its own moment */
+        if (probe && r >= 0) gbps[r] = bench_probe_gbps(probe);
         const double t0 = bench_now();
         if (realm_runtime_matmul_quant_layout(rt, p->backend, p->type, layout, w[c], p->n, p->k, x[c],
                                               p->batch, y) != REALM_OK)
             rc = -1;
         const double dt = bench_now() - t0;
         if (r >= 0) times[r] = dt;
+        if (probe && r >= 0) ratio[r] = gbps[r] > 0 ? (double)wbytes / dt / 1e9 / gbps[r] : 0;
     }
     if (rc == 0) {
         realm_qmm q;
@@ -108,7 +116,12 @@ int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out) {
         out->weight_gbps = (double)wbytes / out->median_s / 1e9;
         out->layout = realm_layout_name(layout);
         out->path = quant ? (q.gemm ? "gemm" : "gemv") : p->backend == REALM_BACKEND_NAIVE ? "naive" : "f32";
+        out->bw_gbps = probe ? bench_median(gbps, p->reps) : 0;
+        out->bw_ratio = probe ? bench_median(ratio, p->reps) : 0;
     }
+    bench_probe_destroy(probe);
+    free(gbps);
+    free(ratio);
     for (int c = 0; w && x && c < copies; c++) {
         free(w[c]);
         free(x[c]);

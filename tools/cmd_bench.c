@@ -115,8 +115,8 @@ static int bench_matmul_cmd(int argc, char **argv) {
         {.name = "bandwidth",
          .kind = TOOL_OPT_FLAG,
          .value = &with_bw,
-         .help = "also measure read bandwidth (same threads) just before and after each run and report the\n"
-                 "ratio weight GB/s / bandwidth, measured in one run"},
+         .help = "also measure read bandwidth (512 MB, same runtime threads) right before each timed run\n"
+                 "and report its median and the median of the per-run ratios weight GB/s / bandwidth"},
         {.name = "reps",
          .kind = TOOL_OPT_INT,
          .value = &reps,
@@ -151,22 +151,19 @@ static int bench_matmul_cmd(int argc, char **argv) {
     int done = 0;
     for (int i = 0; i < nb; i++) {
         for (int j = 0; j < nt; j++) {
-            bench_matmul_params p = {type,    k,         n,        batches[i], (int)threads[j],
-                                     backend, (int)reps, executor, layout - 1};
+            bench_matmul_params p = {
+                type,    k,         n,        batches[i], (int)threads[j],
+                backend, (int)reps, executor, layout - 1, with_bw ? (size_t)512 << 20 : 0};
             if (layout == 2 && !realm_layout_supported(type, REALM_LAYOUT_ROWS16)) {
                 tool_error("bench matmul", "type %s has no rows16 layout", realm_type_name(type));
                 return TOOL_EXIT_USAGE;
             }
             bench_matmul_result r;
-            bench_bandwidth_result bw0 = {0}, bw1 = {0};
-            if ((with_bw && bench_bandwidth(p.threads, (size_t)512 << 20, 3, &bw0) != 0) ||
-                bench_matmul(&p, &r) != 0 ||
-                (with_bw && bench_bandwidth(p.threads, (size_t)512 << 20, 3, &bw1) != 0)) {
+            if (bench_matmul(&p, &r) != 0) {
                 tool_error("bench matmul", "the run failed (out of memory or an unsupported shape)");
                 return TOOL_EXIT_FAILURE;
             }
-            const double bw = with_bw ? 0.5 * (bw0.gbps + bw1.gbps) : 0.0,
-                         ratio = with_bw ? r.weight_gbps / bw : 0.0;
+            const double bw = r.bw_gbps, ratio = r.bw_ratio;
             const char *tn = realm_type_name(type), *bn = realm_backend_name(backend);
             const char *ex = executors[executor];
             if (format == FMT_TABLE)
