@@ -345,3 +345,42 @@ Test(repack, runtime_matmul_bad_layout) {
                  REALM_ERR_INVALID_ARG);
     realm_runtime_destroy(rt);
 }
+
+/* Both AVX-512 q6_K kernels (levels by shift + mask, and by GFNI) give the
+ * portable kernel's bits. */
+Test(repack, q6_K_shift_and_gfni_kernels_same_bits) {
+    const realm_cpu_features *f = realm_cpu_get_features();
+    if (!(f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni)) {
+        cr_log_warn("CPU lacks AVX-512 VNNI: the AVX-512 q6_K ROWS16 kernels are not tested");
+        return;
+    }
+    if (!f->gfni) cr_log_warn("CPU lacks GFNI: only the shift + mask q6_K kernel is tested");
+    realm_gemv_table avx = {0};
+    realm_gemv_fill_avx512_k(&avx); /* the split Q8_K activation layout */
+    const realm_vec_dot16_fn kernels[2] = {realm_rows16_dot16_q6_K, realm_rows16_dot16_q6_K_gfni};
+    const realm_type t = REALM_TYPE_Q6_K;
+    tu_rng r = {0x6f6};
+    const int64_t ks[] = {256, 1280};
+    const int extremes[] = {0, 1, -1};
+    for (int ki = 0; ki < 2; ki++)
+        for (int ei = 0; ei < 3; ei++) {
+            const int64_t k = ks[ki];
+            case16 c = make_case(t, k, &r, extremes[ei]);
+            uint8_t *xa =
+                aligned_alloc(64, (realm_gemv_act_bytes(&avx, REALM_TYPE_Q8_K, k) + 63) & ~(size_t)63);
+            realm_gemv_act_from_blocks(&avx, REALM_TYPE_Q8_K, c.xblocks, xa, k);
+            float want[16];
+            realm_gemv_scalar()->vec_dot16[t](k, c.packed, c.xblocks, want);
+            for (int v = 0; v < (f->gfni ? 2 : 1); v++) {
+                float y[16];
+                kernels[v](k, c.packed, xa, y);
+                for (int row = 0; row < 16; row++)
+                    cr_assert(memcmp(&want[row], &y[row], sizeof(float)) == 0 && isfinite(want[row]),
+                              "%s kernel, k %lld extreme %d row %d: %.9g, portable %.9g",
+                              v ? "gfni" : "shift", (long long)k, extremes[ei], row, (double)y[row],
+                              (double)want[row]);
+            }
+            free(xa);
+            free_case(&c);
+        }
+}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gemv/gemv.h"
+#include "realm/cpu.h"
 #include "repack/rows16_layout.h"
 #include "x86/avx512/q8k_split.h"
 
@@ -75,54 +76,26 @@ static void dot16_q4_K(int64_t k, const void *vw, const void *vx, float *out) {
     _mm512_storeu_ps(out, acc);
 }
 
-static void dot16_q6_K(int64_t k, const void *vw, const void *vx, float *out) {
-    const rows16_q6_K *g = vw;
-    const xrow xr = xrow_of(vx, k);
-    const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
-    __m512 acc = _mm512_setzero_ps();
-    for (int64_t i = 0; i < k / QK_K; i++, g++) {
-        prefetch_group(g + 2, sizeof *g);
-        const int8_t *xq = xr.qs + QK_K * i;
-        const int16_t *bs = xr.bsums + 16 * i;
-        __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512(), off = _mm512_setzero_si512();
-        for (int p = 0; p < 8; p++) {
-            /* words 2r, 2r + 1: row r's scales of sub-blocks 2p, 2p + 1 */
-            const __m512i scw = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)g->sc[p]));
-            off = _mm512_dpwssd_epi32(off, scw, bcast4((const int8_t *)(bs + 2 * p)));
-            const __m512i sc[2] = {_mm512_srai_epi32(_mm512_slli_epi32(scw, 16), 16),
-                                   _mm512_srai_epi32(scw, 16)};
-            for (int u = 0; u < 2; u++) {
-                const int s = 2 * p + u;
-                const __m512i l0 = _mm512_loadu_si512(g->ql[s][0]), l1 = _mm512_loadu_si512(g->ql[s][1]);
-                const __m512i h = _mm512_loadu_si512(g->qh[s]);
-                const __m512i v0 = _mm512_ternarylogic_epi32(_mm512_and_si512(l0, m4),
-                                                             _mm512_slli_epi16(h, 4), m30, TERN_A_OR_B_AND_C);
-                const __m512i v1 = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l0, 4), m4),
-                                                             _mm512_slli_epi16(h, 2), m30, TERN_A_OR_B_AND_C);
-                const __m512i v2 =
-                    _mm512_ternarylogic_epi32(_mm512_and_si512(l1, m4), h, m30, TERN_A_OR_B_AND_C);
-                const __m512i v3 = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l1, 4), m4),
-                                                             _mm512_srli_epi16(h, 2), m30, TERN_A_OR_B_AND_C);
-                const int8_t *x = xq + 16 * s;
-                __m512i t = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v0, bcast4(x));
-                t = _mm512_dpbusd_epi32(t, v1, bcast4(x + 4));
-                t = _mm512_dpbusd_epi32(t, v2, bcast4(x + 8));
-                t = _mm512_dpbusd_epi32(t, v3, bcast4(x + 12));
-                __m512i *a = u ? &a1 : &a0;
-                *a = _mm512_add_epi32(*a, _mm512_mullo_epi32(t, sc[u]));
-            }
-        }
-        const __m512i isum = _mm512_sub_epi32(_mm512_add_epi32(a0, a1), _mm512_slli_epi32(off, 5));
-        const __m512 d = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)g->d)),
-                                       _mm512_set1_ps(xr.d[i]));
-        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), d, acc);
-    }
-    _mm512_storeu_ps(out, acc);
-}
+/* q6_K levels by shift and mask (x86/avx512/rows16_q6k.h) */
+#define Q6_M4 _mm512_set1_epi8(0x0F)
+#define Q6_M30 _mm512_set1_epi8(0x30)
+#define Q6_LEVELS(l0, l1, h, v0, v1, v2, v3)                                                                 \
+    do {                                                                                                     \
+        v0 = _mm512_ternarylogic_epi32(_mm512_and_si512(l0, Q6_M4), _mm512_slli_epi16(h, 4), Q6_M30,         \
+                                       TERN_A_OR_B_AND_C);                                                   \
+        v1 = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l0, 4), Q6_M4),                    \
+                                       _mm512_slli_epi16(h, 2), Q6_M30, TERN_A_OR_B_AND_C);                  \
+        v2 = _mm512_ternarylogic_epi32(_mm512_and_si512(l1, Q6_M4), h, Q6_M30, TERN_A_OR_B_AND_C);           \
+        v3 = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l1, 4), Q6_M4),                    \
+                                       _mm512_srli_epi16(h, 2), Q6_M30, TERN_A_OR_B_AND_C);                  \
+    } while (0)
+#define Q6_DOT16_NAME realm_rows16_dot16_q6_K
+#include "x86/avx512/rows16_q6k.h"
 
 void realm_gemv_fill_avx512_rows16(realm_gemv_table *t) {
     t->vec_dot16[REALM_TYPE_Q4_K] = dot16_q4_K;
-    t->vec_dot16[REALM_TYPE_Q6_K] = dot16_q6_K;
+    t->vec_dot16[REALM_TYPE_Q6_K] =
+        realm_cpu_get_features()->gfni ? realm_rows16_dot16_q6_K_gfni : realm_rows16_dot16_q6_K;
     t->rows16_simd[REALM_TYPE_Q4_K] = true;
     t->rows16_simd[REALM_TYPE_Q6_K] = true;
     realm_gemv_fill_avx512_rows16_k23(t);
