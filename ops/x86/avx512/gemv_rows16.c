@@ -81,13 +81,13 @@ static void dot16_q4_K(int64_t k, const void *vw, const void *vx, float *out) {
 #define Q6_M30 _mm512_set1_epi8(0x30)
 #define Q6_LEVELS(l0, l1, h, v0, v1, v2, v3)                                                                 \
     do {                                                                                                     \
-        v0 = _mm512_ternarylogic_epi32(_mm512_and_si512(l0, Q6_M4), _mm512_slli_epi16(h, 4), Q6_M30,         \
-                                       TERN_A_OR_B_AND_C);                                                   \
-        v1 = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l0, 4), Q6_M4),                    \
-                                       _mm512_slli_epi16(h, 2), Q6_M30, TERN_A_OR_B_AND_C);                  \
-        v2 = _mm512_ternarylogic_epi32(_mm512_and_si512(l1, Q6_M4), h, Q6_M30, TERN_A_OR_B_AND_C);           \
-        v3 = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l1, 4), Q6_M4),                    \
-                                       _mm512_srli_epi16(h, 2), Q6_M30, TERN_A_OR_B_AND_C);                  \
+        (v0) = _mm512_ternarylogic_epi32(_mm512_and_si512(l0, Q6_M4), _mm512_slli_epi16(h, 4), Q6_M30,       \
+                                         TERN_A_OR_B_AND_C);                                                 \
+        (v1) = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l0, 4), Q6_M4),                  \
+                                         _mm512_slli_epi16(h, 2), Q6_M30, TERN_A_OR_B_AND_C);                \
+        (v2) = _mm512_ternarylogic_epi32(_mm512_and_si512(l1, Q6_M4), h, Q6_M30, TERN_A_OR_B_AND_C);         \
+        (v3) = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l1, 4), Q6_M4),                  \
+                                         _mm512_srli_epi16(h, 2), Q6_M30, TERN_A_OR_B_AND_C);                \
     } while (0)
 #define Q6_DOT16_NAME realm_rows16_dot16_q6_K
 #include "x86/avx512/rows16_q6k.h"
