@@ -5,7 +5,8 @@
  *  - the portable kernel gives exactly the bits of a reference written
  *    from the GGUF blocks (same integer sums, same fmaf order), on random
  *    and on extreme weights and activations;
- *  - both AVX-512 q2_K kernels (shift + mask, GFNI) give those bits too. */
+ *  - both AVX-512 kernels of each type (shift + mask, GFNI) give those
+ *    bits too. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -154,57 +155,60 @@ Test(repack_k23, portable_kernel_exact_bits) {
             }
 }
 
-/* The two AVX-512 q2_K kernels (levels by shift + mask, and by GFNI) give
- * the portable kernel's bits, on random and extreme weights/activations. */
-Test(repack_k23, q2_K_shift_and_gfni_kernels_same_bits) {
+/* The two AVX-512 kernels of each type (levels by shift + mask, and by
+ * GFNI) give the portable kernel's bits, on random and extreme weights and
+ * activations. */
+Test(repack_k23, shift_and_gfni_kernels_same_bits) {
     const realm_cpu_features *f = realm_cpu_get_features();
     if (!(f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni)) {
-        cr_log_warn("CPU lacks AVX-512 VNNI: the AVX-512 q2_K ROWS16 kernels are not tested");
+        cr_log_warn("CPU lacks AVX-512 VNNI: the AVX-512 q2_K / q3_K ROWS16 kernels are not tested");
         return;
     }
-    if (!f->gfni) cr_log_warn("CPU lacks GFNI: only the shift + mask q2_K kernel is tested");
+    if (!f->gfni) cr_log_warn("CPU lacks GFNI: only the shift + mask kernels are tested");
     realm_gemv_table avx = {0};
     realm_gemv_fill_avx512_k(&avx); /* the split Q8_K activation layout */
-    const realm_vec_dot16_fn kernels[2] = {realm_rows16_dot16_q2_K, realm_rows16_dot16_q2_K_gfni};
-    const realm_type t = REALM_TYPE_Q2_K;
+    const realm_vec_dot16_fn kernels[2][2] = {{realm_rows16_dot16_q2_K, realm_rows16_dot16_q2_K_gfni},
+                                              {realm_rows16_dot16_q3_K, realm_rows16_dot16_q3_K_gfni}};
     tu_rng r = {0x2f2};
     const int64_t ks[] = {256, 1280, 2048};
-    for (int ki = 0; ki < 3; ki++)
-        for (int extreme = -1; extreme <= 1; extreme++) {
-            const int64_t k = ks[ki];
-            const size_t rb = realm_row_bytes(t, k);
-            uint8_t *w = malloc(16 * rb), *packed = malloc(16 * rb);
-            random_bytes(&r, w, 16 * rb);
-            if (extreme) memset(w, 0xFF, 16 * rb);
-            sane_halves(t, w, (size_t)(16 * k / QK_K), &r);
-            cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, w, packed, 16, k), REALM_OK);
-            float *xf = malloc(sizeof(float) * (size_t)k);
-            tu_fill(&r, xf, k, 1.0f);
-            block_q8_K *x = malloc(sizeof(block_q8_K) * (size_t)(k / QK_K));
-            realm_gemv_scalar()->quantize_act[REALM_TYPE_Q8_K](xf, x, k);
-            for (int64_t i = 0; extreme && i < k / QK_K; i++) {
-                memset(x[i].qs, extreme < 0 ? 0x80 : 0x7F, QK_K);
-                for (int s = 0; s < 16; s++)
-                    x[i].bsums[s] = (int16_t)(16 * (extreme < 0 ? -128 : 127));
+    for (int ti = 0; ti < 2; ti++)
+        for (int ki = 0; ki < 3; ki++)
+            for (int extreme = -1; extreme <= 1; extreme++) {
+                const realm_type t = types[ti];
+                const int64_t k = ks[ki];
+                const size_t rb = realm_row_bytes(t, k);
+                uint8_t *w = malloc(16 * rb), *packed = malloc(16 * rb);
+                random_bytes(&r, w, 16 * rb);
+                if (extreme) memset(w, 0xFF, 16 * rb);
+                sane_halves(t, w, (size_t)(16 * k / QK_K), &r);
+                cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, w, packed, 16, k), REALM_OK);
+                float *xf = malloc(sizeof(float) * (size_t)k);
+                tu_fill(&r, xf, k, 1.0f);
+                block_q8_K *x = malloc(sizeof(block_q8_K) * (size_t)(k / QK_K));
+                realm_gemv_scalar()->quantize_act[REALM_TYPE_Q8_K](xf, x, k);
+                for (int64_t i = 0; extreme && i < k / QK_K; i++) {
+                    memset(x[i].qs, extreme < 0 ? 0x80 : 0x7F, QK_K);
+                    for (int s = 0; s < 16; s++)
+                        x[i].bsums[s] = (int16_t)(16 * (extreme < 0 ? -128 : 127));
+                }
+                uint8_t *xa =
+                    aligned_alloc(64, (realm_gemv_act_bytes(&avx, REALM_TYPE_Q8_K, k) + 63) & ~(size_t)63);
+                realm_gemv_act_from_blocks(&avx, REALM_TYPE_Q8_K, x, xa, k);
+                float want[16];
+                realm_gemv_scalar()->vec_dot16[t](k, packed, x, want);
+                for (int v = 0; v < (f->gfni ? 2 : 1); v++) {
+                    float y[16];
+                    kernels[ti][v](k, packed, xa, y);
+                    for (int row = 0; row < 16; row++)
+                        cr_assert(memcmp(&want[row], &y[row], sizeof(float)) == 0 && isfinite(want[row]),
+                                  "%s %s kernel, k %lld extreme %d row %d: %.9g, portable %.9g",
+                                  realm_type_name(t), v ? "gfni" : "shift", (long long)k, extreme, row,
+                                  (double)y[row], (double)want[row]);
+                }
+                free(xa);
+                free(w);
+                free(packed);
+                free(xf);
+                free(x);
             }
-            uint8_t *xa =
-                aligned_alloc(64, (realm_gemv_act_bytes(&avx, REALM_TYPE_Q8_K, k) + 63) & ~(size_t)63);
-            realm_gemv_act_from_blocks(&avx, REALM_TYPE_Q8_K, x, xa, k);
-            float want[16];
-            realm_gemv_scalar()->vec_dot16[t](k, packed, x, want);
-            for (int v = 0; v < (f->gfni ? 2 : 1); v++) {
-                float y[16];
-                kernels[v](k, packed, xa, y);
-                for (int row = 0; row < 16; row++)
-                    cr_assert(memcmp(&want[row], &y[row], sizeof(float)) == 0 && isfinite(want[row]),
-                              "%s kernel, k %lld extreme %d row %d: %.9g, portable %.9g",
-                              v ? "gfni" : "shift", (long long)k, extreme, row, (double)y[row],
-                              (double)want[row]);
-            }
-            free(xa);
-            free(w);
-            free(packed);
-            free(xf);
-            free(x);
-        }
 }

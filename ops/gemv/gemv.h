@@ -73,10 +73,13 @@ void realm_gemv_fill_avx512_k(realm_gemv_table *t);
 void realm_gemv_fill_scalar_rows16(realm_gemv_table *t);
 void realm_gemv_fill_avx512_rows16(realm_gemv_table *t);
 void realm_gemv_fill_scalar_rows16_k23(realm_gemv_table *t); /* q2_K, q3_K */
-/* The two AVX-512 VNNI ROWS16 q2_K kernels (same bits): levels by shift and
- * mask, and by GF2P8AFFINEQB (x86/avx512/gemv_rows16_q2k_gfni.c, needs GFNI). */
+/* The two AVX-512 VNNI ROWS16 kernels of q2_K and q3_K (same bits): levels
+ * by shift and mask, and by GF2P8AFFINEQB (x86/avx512/gemv_rows16_k23_gfni.c,
+ * needs GFNI). */
 void realm_rows16_dot16_q2_K(int64_t k, const void *w, const void *x, float *out);
 void realm_rows16_dot16_q2_K_gfni(int64_t k, const void *w, const void *x, float *out);
+void realm_rows16_dot16_q3_K(int64_t k, const void *w, const void *x, float *out);
+void realm_rows16_dot16_q3_K_gfni(int64_t k, const void *w, const void *x, float *out);
 /* Likewise q6_K: levels by shift and mask, and by GF2P8AFFINEQB
  * (x86/avx512/gemv_rows16_q6k_gfni.c, needs GFNI). */
 void realm_rows16_dot16_q6_K(int64_t k, const void *w, const void *x, float *out);
