@@ -51,7 +51,8 @@ static inline __m512i pack_words(__m512i te, __m512i to) {
 #endif
 
 /* Instantiated once per including file (the macros differ). */
-#if defined(Q2_LEVEL) && defined(Q2_DOT16_NAME) && defined(Q3_SHR3) && defined(Q3_TOP) && defined(Q3_DOT16_NAME)
+#if defined(Q2_LEVEL) && defined(Q2_DOT16_NAME) && defined(Q3_SHR3) && defined(Q3_TOP) &&                    \
+    defined(Q3_DOT16_NAME)
 /* q2_K sub-blocks 2p, 2p + 1: their sums packed as words (returned), the
  * scales as words in *sc; the mins' term added to *am. */
 static inline __attribute__((always_inline)) __m512i q2_pair(const rows16_q2_K *g, int p, const int8_t *xq,
