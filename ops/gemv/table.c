@@ -25,7 +25,8 @@ static void build(void) {
         realm_gemv_fill_avx2_k(&best_table);
     }
     if (cap >= REALM_ISA_AVX512 && f->avx512f && f->avx512bw && f->avx512vl && f->avx512vnni) {
-        best_table.isa = "avx512-vnni";
+        /* the ROWS16 q2_K / q3_K / q6_K kernels take their GFNI builds */
+        best_table.isa = f->gfni ? "avx512-vnni+gfni" : "avx512-vnni";
         realm_gemv_fill_avx512_q32(&best_table);
         realm_gemv_fill_avx512_k(&best_table);
         realm_gemv_fill_avx512_rows16(&best_table);
