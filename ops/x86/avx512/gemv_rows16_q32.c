@@ -117,9 +117,14 @@ void realm_gemv_fill_avx512_rows16_q32(realm_gemv_table *t) {
         realm_vec_dot16_fn fn;
     } k[] = {{REALM_TYPE_Q4_0, dot16_q4_0}, {REALM_TYPE_Q4_1, dot16_q4_1}, {REALM_TYPE_Q5_0, dot16_q5_0},
              {REALM_TYPE_Q5_1, dot16_q5_1}, {REALM_TYPE_Q8_0, dot16_q8_0}, {REALM_TYPE_Q8_1, dot16_q8_1}};
-    /* Not marked rows16_simd: at 2 threads these streamed no faster than
-     * the GGUF kernels, which are light already (bench/RESULTS.md), so models
-     * keep these types in GGUF layout; the layout stays available. */
     for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
         t->vec_dot16[k[i].type] = k[i].fn;
+    /* Preferred (rows16_simd) only where the kernel out-read the GGUF one
+     * from DRAM at 2 threads in every alternated pair (bench/RESULTS.md,
+     * session 5): q8_0 0.84-0.89 of the probe vs 0.68-0.78, q8_1 0.83-0.90 vs
+     * 0.71-0.75, q5_1 0.76-0.92 vs 0.74-0.77. q4_0 was mixed and q4_1 / q5_0
+     * slower, so those keep GGUF layout; the layout stays available. */
+    t->rows16_simd[REALM_TYPE_Q8_0] = true;
+    t->rows16_simd[REALM_TYPE_Q8_1] = true;
+    t->rows16_simd[REALM_TYPE_Q5_1] = true;
 }
