@@ -10,26 +10,12 @@
  * kernel. The whole group super-block (2-3 KB) is prefetched two ahead:
  * the rows are contiguous, so that is one stream per thread. */
 #include <immintrin.h>
-#include <string.h>
 
 #include "gemv/gemv.h"
 #include "realm/cpu.h"
 #include "repack/rows16_layout.h"
 #include "x86/avx512/q8k_split.h"
-
-/* The 4 activation bytes at p in every 32-bit lane. */
-static inline __m512i bcast4(const int8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm512_set1_epi32(v);
-}
-
-static inline void prefetch_group(const void *p, size_t bytes) {
-    for (size_t o = 0; o < bytes; o += 64)
-        _mm_prefetch((const char *)p + o, _MM_HINT_T0);
-}
-
-#define TERN_A_OR_B_AND_C 0xF8 /* a | (b & c) */
+#include "x86/avx512/rows16_common.h"
 
 static void dot16_q4_K(int64_t k, const void *vw, const void *vx, float *out) {
     const rows16_q4_K *g = vw;
@@ -37,7 +23,7 @@ static void dot16_q4_K(int64_t k, const void *vw, const void *vx, float *out) {
     const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi32(0x30), lo4 = _mm512_set1_epi32(0x0F);
     __m512 acc = _mm512_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++, g++) {
-        prefetch_group(g + 2, sizeof *g);
+        prefetch_lines(g + 2, sizeof *g);
         const int8_t *xq = xr.qs + QK_K * i;
         const int16_t *bs = xr.bsums + 16 * i;
         const __m512i hi = _mm512_loadu_si512(g->hi);

@@ -17,6 +17,7 @@
 
 #include "gemv/gemv.h"
 #include "realm/cpu.h"
+#include "x86/avx512/rows16_common.h"
 
 /* Levels by shift and mask (x86/avx512/rows16_k23.h) */
 #define Q2_LEVEL(v, t) _mm512_and_si512(_mm512_srli_epi16((v), 2 * (t)), _mm512_set1_epi8(3))
@@ -24,10 +25,11 @@
 /* bits 6-7 of v under bit b of v2 brought to bit 5 (one bit-select), then
  * down to bits 0-2 */
 #define Q3_TOP(v, v2, b)                                                                                     \
-    _mm512_and_si512(_mm512_srli_epi16(_mm512_ternarylogic_epi32((v), _mm512_srli_epi16((v2), (b)-5),        \
-                                                                 _mm512_set1_epi8((char)0xC0), 0xE4),        \
-                                       5),                                                                   \
-                     _mm512_set1_epi8(7))
+    _mm512_and_si512(                                                                                        \
+        _mm512_srli_epi16(_mm512_ternarylogic_epi32((v), _mm512_srli_epi16((v2), (b)-5),                     \
+                                                    _mm512_set1_epi8((char)0xC0), TERN_C_SELECT_A_B),        \
+                          5),                                                                                \
+        _mm512_set1_epi8(7))
 #define Q2_DOT16_NAME realm_rows16_dot16_q2_K
 #define Q3_DOT16_NAME realm_rows16_dot16_q3_K
 #include "x86/avx512/rows16_k23.h"

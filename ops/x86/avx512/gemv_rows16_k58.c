@@ -5,37 +5,17 @@
  * order, lane r being output row r throughout (no shuffles, no horizontal
  * sums). Activation quants are in [-128, 127]. */
 #include <immintrin.h>
-#include <string.h>
 
 #include "gemv/gemv.h"
 #include "repack/rows16_layout_k58.h"
 #include "x86/avx512/q8k_split.h"
-
-/* The 4 activation bytes at p in every 32-bit lane. */
-static inline __m512i bcast4(const void *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm512_set1_epi32(v);
-}
-
-static inline void prefetch_lines(const void *p, size_t bytes) {
-    for (size_t o = 0; o < bytes; o += 64)
-        _mm_prefetch((const char *)p + o, _MM_HINT_T0);
-}
+#include "x86/avx512/rows16_common.h"
 
 /* v, kept in a register: GCC folds a load into every instruction that
  * uses it, reading qh eight times per sub-block. */
 static inline __m512i in_reg(__m512i v) {
     __asm__("" : "+v"(v));
     return v;
-}
-
-#define TERN_A_OR_B_AND_C 0xF8 /* a | (b & c) */
-
-/* Bit s (0..7) of each byte of h moved to bit 4; 16-bit shifts are fine:
- * the bit that lands on bit 4 never crosses a byte. */
-static inline __m512i fifth_bit(__m512i h, int s) {
-    return s <= 4 ? _mm512_slli_epi16(h, (unsigned)(4 - s)) : _mm512_srli_epi16(h, (unsigned)(s - 4));
 }
 
 /* q5_K. Per sub-block j and load t, 8 elements of each row (4 low-nibble

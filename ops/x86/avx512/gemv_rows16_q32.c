@@ -11,12 +11,7 @@
 #include "gemv/gemv.h"
 #include "quant/blocks.h"
 #include "repack/rows16_q32.h"
-
-static inline __m512i bcast4(const int8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm512_set1_epi32(v);
-}
+#include "x86/avx512/rows16_common.h"
 
 /* inline F16C: a library call per block would spill every live zmm */
 static inline float half_at(const uint8_t *p) {
@@ -25,12 +20,6 @@ static inline float half_at(const uint8_t *p) {
     return _cvtsh_ss(h);
 }
 
-/* bits 4..7 of v moved to bit 4 from bit s (0..7) of each byte of h */
-static inline __m512i fifth_bit(__m512i h, int s) {
-    return s <= 4 ? _mm512_slli_epi16(h, (unsigned)(4 - s)) : _mm512_srli_epi16(h, (unsigned)(s - 4));
-}
-
-#define TERN_A_OR_B_AND_C 0xF8 /* a | (b & c) */
 /* Prefetch a burst of PF_BLOCKS blocks (4.6-9.2 KB) PF_AHEAD bursts ahead.
  * Measured, 1 thread, q4_0/q4_1/q8_0 GB/s: a few lines per block 8 blocks
  * ahead 16-18 (below the GGUF kernels' 20-22), none 19-21, bursts of 16

@@ -14,33 +14,17 @@
 #define REALM_X86_AVX512_ROWS16_K23_H
 
 #include <immintrin.h>
-#include <string.h>
 
 #include "gemv/gemv.h"
 #include "repack/rows16_layout_k23.h"
 #include "x86/avx512/q8k_split.h"
-
-/* The 4 activation bytes at p in every 32-bit lane. */
-static inline __m512i bcast4(const void *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm512_set1_epi32(v);
-}
+#include "x86/avx512/rows16_common.h"
 
 /* Group super-blocks are small (1.3 / 1.7 KB), so "two ahead" (the q4_K
  * kernel's) is only 2.7-3.5 KB. Through the runtime, DRAM, q2_K medians
  * (1 / 2 threads, GB/s): no prefetch 15 / 27, two ahead 18 / 31, 8 KB
  * ahead 19.5 / 34 (16 KB or the L2 hint: no better). */
 #define PF_BYTES 8192
-
-static inline void prefetch_group(const void *p, size_t bytes) {
-    for (size_t o = 0; o < bytes; o += 64)
-        _mm_prefetch((const char *)p + o, _MM_HINT_T0);
-}
-
-#define TERN_A_OR_B_AND_C 0xF8  /* a | (b & c) */
-#define TERN_A_OR_B_MASK_C 0xA8 /* (a | b) & c */
-#define TERN_C_SELECT_A_B 0xE4  /* c ? a : b, bitwise */
 
 /* Words (t_e, t_o) of each lane from two lanes' sums, |t| < 2^15. */
 static inline __m512i pack_words(__m512i te, __m512i to) {
@@ -79,7 +63,7 @@ void Q2_DOT16_NAME(int64_t k, const void *vw, const void *vx, float *out) {
     const xrow xr = xrow_of(vx, k);
     __m512 acc = _mm512_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++, g++) {
-        prefetch_group(g + PF_BYTES / sizeof *g, sizeof *g);
+        prefetch_lines(g + PF_BYTES / sizeof *g, sizeof *g);
         const int8_t *xq = xr.qs + QK_K * i;
         const int16_t *bs = xr.bsums + 16 * i;
         __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512(), am = _mm512_setzero_si512(), sc;
@@ -133,7 +117,7 @@ void Q3_DOT16_NAME(int64_t k, const void *vw, const void *vx, float *out) {
     const xrow xr = xrow_of(vx, k);
     __m512 acc = _mm512_setzero_ps();
     for (int64_t i = 0; i < k / QK_K; i++, g++) {
-        prefetch_group(g + PF_BYTES / sizeof *g, sizeof *g);
+        prefetch_lines(g + PF_BYTES / sizeof *g, sizeof *g);
         const int8_t *xq = xr.qs + QK_K * i;
         const int16_t *bs = xr.bsums + 16 * i;
         __m512i hr = _mm512_rol_epi32(_mm512_loadu_si512(g->hi), 4);
