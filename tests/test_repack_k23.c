@@ -117,6 +117,42 @@ static float ref_row(realm_type t, const uint8_t *row, int64_t k, const block_q8
     return acc;
 }
 
+/* 16 rows of type t (random bytes, or all 0xFF when extreme != 0, sane
+ * fp16 scales), their ROWS16 group, and Q8_K activations (random, or all
+ * -128 / +127 for extreme < 0 / > 0). */
+typedef struct k23_case {
+    size_t rb;
+    uint8_t *w, *packed;
+    block_q8_K *x;
+} k23_case;
+
+static k23_case make_k23_case(realm_type t, int64_t k, int extreme, tu_rng *r) {
+    k23_case c = {.rb = realm_row_bytes(t, k)};
+    c.w = malloc(16 * c.rb);
+    c.packed = malloc(16 * c.rb);
+    random_bytes(r, c.w, 16 * c.rb);
+    if (extreme) memset(c.w, 0xFF, 16 * c.rb);
+    sane_halves(t, c.w, (size_t)(16 * k / QK_K), r);
+    cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, c.w, c.packed, 16, k), REALM_OK);
+    float *xf = malloc(sizeof(float) * (size_t)k);
+    tu_fill(r, xf, k, 1.0f);
+    c.x = malloc(sizeof(block_q8_K) * (size_t)(k / QK_K));
+    realm_gemv_scalar()->quantize_act[REALM_TYPE_Q8_K](xf, c.x, k);
+    free(xf);
+    for (int64_t i = 0; extreme && i < k / QK_K; i++) {
+        memset(c.x[i].qs, extreme < 0 ? 0x80 : 0x7F, QK_K);
+        for (int s = 0; s < 16; s++)
+            c.x[i].bsums[s] = (int16_t)(16 * (extreme < 0 ? -128 : 127));
+    }
+    return c;
+}
+
+static void free_k23_case(k23_case *c) {
+    free(c->w);
+    free(c->packed);
+    free(c->x);
+}
+
 Test(repack_k23, portable_kernel_exact_bits) {
     tu_rng r = {0x23};
     const int64_t ks[] = {256, 1280};
@@ -125,33 +161,16 @@ Test(repack_k23, portable_kernel_exact_bits) {
             for (int extreme = -1; extreme <= 1; extreme++) {
                 const realm_type t = types[ti];
                 const int64_t k = ks[ki];
-                const size_t rb = realm_row_bytes(t, k);
-                uint8_t *w = malloc(16 * rb), *packed = malloc(16 * rb);
-                random_bytes(&r, w, 16 * rb);
-                if (extreme) memset(w, 0xFF, 16 * rb);
-                sane_halves(t, w, (size_t)(16 * k / QK_K), &r);
-                cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, w, packed, 16, k), REALM_OK);
-                float *xf = malloc(sizeof(float) * (size_t)k);
-                tu_fill(&r, xf, k, 1.0f);
-                block_q8_K *x = malloc(sizeof(block_q8_K) * (size_t)(k / QK_K));
-                realm_gemv_scalar()->quantize_act[REALM_TYPE_Q8_K](xf, x, k);
-                for (int64_t i = 0; extreme && i < k / QK_K; i++) {
-                    memset(x[i].qs, extreme < 0 ? 0x80 : 0x7F, QK_K);
-                    for (int s = 0; s < 16; s++)
-                        x[i].bsums[s] = (int16_t)(16 * (extreme < 0 ? -128 : 127));
-                }
+                k23_case c = make_k23_case(t, k, extreme, &r);
                 float y[16];
-                realm_gemv_scalar()->vec_dot16[t](k, packed, x, y);
+                realm_gemv_scalar()->vec_dot16[t](k, c.packed, c.x, y);
                 for (int row = 0; row < 16; row++) {
-                    const float want = ref_row(t, w + row * rb, k, x);
+                    const float want = ref_row(t, c.w + row * c.rb, k, c.x);
                     cr_assert(memcmp(&want, &y[row], sizeof want) == 0 && isfinite(want),
                               "%s k %lld extreme %d row %d: %.9g, reference %.9g", realm_type_name(t),
                               (long long)k, extreme, row, (double)y[row], (double)want);
                 }
-                free(w);
-                free(packed);
-                free(xf);
-                free(x);
+                free_k23_case(&c);
             }
 }
 
@@ -176,29 +195,15 @@ Test(repack_k23, shift_and_gfni_kernels_same_bits) {
             for (int extreme = -1; extreme <= 1; extreme++) {
                 const realm_type t = types[ti];
                 const int64_t k = ks[ki];
-                const size_t rb = realm_row_bytes(t, k);
-                uint8_t *w = malloc(16 * rb), *packed = malloc(16 * rb);
-                random_bytes(&r, w, 16 * rb);
-                if (extreme) memset(w, 0xFF, 16 * rb);
-                sane_halves(t, w, (size_t)(16 * k / QK_K), &r);
-                cr_assert_eq(realm_repack(t, REALM_LAYOUT_ROWS16, w, packed, 16, k), REALM_OK);
-                float *xf = malloc(sizeof(float) * (size_t)k);
-                tu_fill(&r, xf, k, 1.0f);
-                block_q8_K *x = malloc(sizeof(block_q8_K) * (size_t)(k / QK_K));
-                realm_gemv_scalar()->quantize_act[REALM_TYPE_Q8_K](xf, x, k);
-                for (int64_t i = 0; extreme && i < k / QK_K; i++) {
-                    memset(x[i].qs, extreme < 0 ? 0x80 : 0x7F, QK_K);
-                    for (int s = 0; s < 16; s++)
-                        x[i].bsums[s] = (int16_t)(16 * (extreme < 0 ? -128 : 127));
-                }
+                k23_case c = make_k23_case(t, k, extreme, &r);
                 uint8_t *xa =
                     aligned_alloc(64, (realm_gemv_act_bytes(&avx, REALM_TYPE_Q8_K, k) + 63) & ~(size_t)63);
-                realm_gemv_act_from_blocks(&avx, REALM_TYPE_Q8_K, x, xa, k);
+                realm_gemv_act_from_blocks(&avx, REALM_TYPE_Q8_K, c.x, xa, k);
                 float want[16];
-                realm_gemv_scalar()->vec_dot16[t](k, packed, x, want);
+                realm_gemv_scalar()->vec_dot16[t](k, c.packed, c.x, want);
                 for (int v = 0; v < (f->gfni ? 2 : 1); v++) {
                     float y[16];
-                    kernels[ti][v](k, packed, xa, y);
+                    kernels[ti][v](k, c.packed, xa, y);
                     for (int row = 0; row < 16; row++)
                         cr_assert(memcmp(&want[row], &y[row], sizeof(float)) == 0 && isfinite(want[row]),
                                   "%s %s kernel, k %lld extreme %d row %d: %.9g, portable %.9g",
@@ -206,9 +211,6 @@ Test(repack_k23, shift_and_gfni_kernels_same_bits) {
                                   (double)y[row], (double)want[row]);
                 }
                 free(xa);
-                free(w);
-                free(packed);
-                free(xf);
-                free(x);
+                free_k23_case(&c);
             }
 }
