@@ -21,9 +21,14 @@
 #include "x86/avx512/rows16_common.h"
 
 /* Group super-blocks are small (1.3 / 1.7 KB), so "two ahead" (the q4_K
- * kernel's) is only 2.7-3.5 KB. Through the runtime, DRAM, q2_K medians
- * (1 / 2 threads, GB/s): no prefetch 15 / 27, two ahead 18 / 31, 8 KB
- * ahead 19.5 / 34 (16 KB or the L2 hint: no better). */
+ * kernel's) is only 2.7-3.5 KB; 8 KB ahead reads best (4 KB close, 12 KB
+ * and more worse). What mattered more is the order of first touches: the
+ * q3_K kernel loads hi (near the group's end) first and read 33-37 GB/s
+ * from DRAM on 1 thread, faster than a plain sequential read loop (23-29),
+ * while the q2_K kernel, which read its last line (d, dmin) last, read
+ * 15-19. Loading d and dmin first: 28-30 (same process, alternated; the
+ * q3_K kernel on q2_K's buffer read 34, so the kernel, not the data). Why
+ * the hardware prefetchers favour this is not known. */
 #define PF_BYTES 8192
 
 /* Words (t_e, t_o) of each lane from two lanes' sums, |t| < 2^15. */
@@ -66,6 +71,12 @@ void Q2_DOT16_NAME(int64_t k, const void *vw, const void *vx, float *out) {
         prefetch_lines(g + PF_BYTES / sizeof *g, sizeof *g);
         const int8_t *xq = xr.qs + QK_K * i;
         const int16_t *bs = xr.bsums + 16 * i;
+        /* d and dmin, the group's last line, first (see PF_BYTES); the empty
+         * asm keeps the compiler from sinking the loads to their use */
+        const __m512 dx = _mm512_set1_ps(xr.d[i]);
+        __m512 d = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)g->d)), dx);
+        __m512 dm = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)g->dmin)), dx);
+        __asm__ volatile("" : "+v"(d), "+v"(dm));
         __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512(), am = _mm512_setzero_si512(), sc;
         for (int p = 0; p < 8; p += 2) { /* two accumulators, in registers */
             const __m512i t0 = q2_pair(g, p, xq, bs, &sc, &am);
@@ -73,9 +84,6 @@ void Q2_DOT16_NAME(int64_t k, const void *vw, const void *vx, float *out) {
             const __m512i t1 = q2_pair(g, p + 1, xq, bs, &sc, &am);
             a1 = _mm512_dpwssd_epi32(a1, t1, sc);
         }
-        const __m512 dx = _mm512_set1_ps(xr.d[i]);
-        const __m512 d = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)g->d)), dx);
-        const __m512 dm = _mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)g->dmin)), dx);
         acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(a0, a1)), d, acc);
         acc = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(am), dm, acc);
     }
