@@ -3,6 +3,7 @@
  * feeds 8 vpdpbusd (one per column, activation dword broadcast from
  * memory), so a weight byte is reused 8 times from a register. */
 #include <immintrin.h>
+#include <stdbool.h>
 
 #include "qgemm/qgemm.h"
 #include "x86/qgemm_zmm.h"
@@ -13,6 +14,10 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
                                                        const qg_act *a, int64_t b, float *Y, int64_t ldy,
                                                        __mmask16 rmask, const int nc) {
     const int64_t nb = k / ty->B, groups = ty->B / 4;
+    /* types without a zero point (the min types) skip the noff broadcast:
+     * the loads, not the VNNI pipes, limit this loop, and with the load the
+     * min types ran 0.81-0.89 of q4_0 (bench/RESULTS.md, session 6) */
+    const bool zp = ty->off != 0;
     __m512 acc[NC_MAX];
     __m512i ai[NC_MAX];
     for (int c = 0; c < nc; c++)
@@ -20,7 +25,7 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
     const uint8_t *wq = p->q;
     for (int64_t j = 0; j < nb; j++) {
         for (int c = 0; c < nc; c++)
-            ai[c] = _mm512_set1_epi32(a->noff[(b + c) * nb + j]);
+            ai[c] = zp ? _mm512_set1_epi32(a->noff[(b + c) * nb + j]) : _mm512_setzero_si512();
         const int8_t *xq = a->q + b * k + j * ty->B;
         for (int64_t g = 0; g < groups; g++, wq += 64) {
             const __m512i w = _mm512_load_si512((const void *)wq);

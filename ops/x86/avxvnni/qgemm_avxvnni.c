@@ -5,6 +5,7 @@
  * the zero point is folded into the accumulator's start as in the AVX-512
  * kernel. Same integer sums and float order as the portable kernel. */
 #include <immintrin.h>
+#include <stdbool.h>
 
 #include "qgemm/qgemm.h"
 #include "x86/qgemm_ymm.h"
@@ -15,6 +16,7 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
                                                        const qg_act *a, int64_t b, float *Y, int64_t ldy,
                                                        __m256i mlo, __m256i mhi, const int nc) {
     const int64_t nb = k / ty->B, groups = ty->B / 4;
+    const bool zp = ty->off != 0; /* no zero point: no noff load (see the AVX-512 kernel) */
     __m256 acc[NC_MAX][2];
     __m256i ai[NC_MAX][2];
     for (int c = 0; c < nc; c++)
@@ -22,7 +24,7 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
     const uint8_t *wq = p->q;
     for (int64_t j = 0; j < nb; j++) {
         for (int c = 0; c < nc; c++)
-            ai[c][0] = ai[c][1] = _mm256_set1_epi32(a->noff[(b + c) * nb + j]);
+            ai[c][0] = ai[c][1] = zp ? _mm256_set1_epi32(a->noff[(b + c) * nb + j]) : _mm256_setzero_si256();
         const int8_t *xq = a->q + b * k + j * ty->B;
         for (int64_t g = 0; g < groups; g++, wq += 64) {
             const __m256i w0 = _mm256_load_si256((const __m256i *)wq);
