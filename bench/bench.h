@@ -65,11 +65,16 @@ typedef struct bench_matmul_result {
     const char *layout; /* of the weights: "gguf", "rows16" */
     double bw_gbps;     /* with probe_bytes: median probe GB/s */
     double bw_ratio;    /* with probe_bytes: median over runs of weight GB/s / the probe just before it */
+    double vs_first;    /* bench_matmul_types: median over reps of this type's speed / the first type's */
 } bench_matmul_result;
 
 /* Times Y = X W^T on random data; weights and activations rotate through
  * enough copies that every run reads them from memory, not cache. */
 int bench_matmul(const bench_matmul_params *p, bench_matmul_result *out);
+/* The same for n_types weight types (p->type ignored) on one runtime, their
+ * runs interleaved rep by rep; out[t] for types[t]. */
+int bench_matmul_types(const bench_matmul_params *p, const realm_type *types, int n_types,
+                       bench_matmul_result *out);
 
 /* OpenBLAS C = A B^T, A m x k, B n x k (only with REALM_HAVE_OPENBLAS). */
 int bench_sgemm_ref(int64_t m, int64_t n, int64_t k, int threads, int reps, bench_matmul_result *out);

@@ -527,6 +527,36 @@ Test(tool, bench_matmul_json) {
     free_result(&r);
 }
 
+/* Several types: one line each, in the order given, interleaved on one
+ * runtime; "vs first" is 1 for the first and a positive ratio for the rest. */
+Test(tool, bench_matmul_several_types) {
+    run_result r = RUN("bench", "matmul", "--type", "q4_0,q8_0,f32", "--k", "256", "--n", "32", "--batch",
+                       "3", "--reps", "3", "--format", "json");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_assert_eq(count_lines(r.out), 3, "one line per type:\n%s", r.out);
+    const char *q40 = strstr(r.out, "\"type\":\"q4_0\""), *q80 = strstr(r.out, "\"type\":\"q8_0\"");
+    const char *f32 = strstr(r.out, "\"type\":\"f32\"");
+    cr_assert(q40 && q80 && f32 && q40 < q80 && q80 < f32, "types out of order:\n%s", r.out);
+    cr_assert_not_null(strstr(q40, "\"vs_first\":1.0000}"), "the first type is its own reference:\n%s",
+                       r.out);
+    for (const char *line = q80; line; line = strchr(line + 1, '\n') ? strchr(line + 1, '\n') + 1 : NULL) {
+        const char *v = strstr(line, "\"vs_first\":");
+        if (!v) break;
+        cr_assert_gt(strtod(v + 11, NULL), 0.0, "vs_first must be a positive ratio:\n%s", r.out);
+    }
+    free_result(&r);
+    r = RUN("bench", "matmul", "--type", "q4_0,nope");
+    assert_one_line_error(&r, 2, "realm bench matmul: error: --type: unknown type 'nope'");
+    free_result(&r);
+    r = RUN("bench", "matmul", "--type", "q4_0,,q8_0");
+    assert_one_line_error(&r, 2, "realm bench matmul: error: --type:");
+    free_result(&r);
+    r = RUN("bench", "matmul", "--type", "q4_0,q4_K", "--k", "64");
+    assert_one_line_error(&r, 2,
+                          "realm bench matmul: error: --k 64 is not a multiple of the q4_K block size");
+    free_result(&r);
+}
+
 Test(tool, bench_probes_and_errors) {
     run_result r =
         RUN("bench", "bandwidth", "--threads", "1", "--bytes", "8388608", "--reps", "2", "--format", "json");

@@ -37,6 +37,30 @@ static bool parse_list(const char *cmd, const char *flag, const char *s, int64_t
     return *n > 0;
 }
 
+/* A comma-separated list of type names. */
+static bool parse_types(const char *cmd, const char *s, realm_type *v, int *n) {
+    *n = 0;
+    while (*s) {
+        const char *end = strchr(s, ',');
+        const size_t len = end ? (size_t)(end - s) : strlen(s);
+        char name[16];
+        if (len == 0 || len >= sizeof name || *n == MAX_LIST) {
+            tool_error(cmd, "--type: expected a comma-separated list of type names");
+            return false;
+        }
+        memcpy(name, s, len);
+        name[len] = 0;
+        if (realm_type_from_name(name, &v[*n]) != REALM_OK) {
+            tool_error(cmd, "--type: unknown type '%s'", name);
+            return false;
+        }
+        (*n)++;
+        s = end ? end + 1 : s + len;
+    }
+    if (*n == 0) tool_error(cmd, "--type: empty list");
+    return *n > 0;
+}
+
 /* Options every bench takes. */
 static tool_opt opt_threads(const char **value) {
     return (tool_opt){.name = "threads",
@@ -59,11 +83,33 @@ static void progress(int i, int n) {
     if (n > 1) fprintf(stderr, "bench: %d/%d done\n", i, n);
 }
 
+static void print_matmul(int format, realm_type type, int64_t k, int64_t n, int64_t batch, int64_t threads,
+                         realm_backend backend, const char *ex, const bench_matmul_result *r) {
+    const char *tn = realm_type_name(type), *bn = realm_backend_name(backend);
+    if (format == FMT_TABLE)
+        printf("%-5s %6" PRId64 " %6" PRId64 " %6" PRId64 " %7" PRId64
+               " %-9s %-6s %-5s %-6s %12.6f %9.1f %11.2f %8.2f %8.3f %8.3f\n",
+               tn, k, n, batch, threads, bn, ex, r->path, r->layout, r->median_s, r->gflops, r->weight_gbps,
+               r->bw_gbps, r->bw_ratio, r->vs_first);
+    else if (format == FMT_CSV)
+        printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
+               ",%s,%s,%s,%.9f,%.3f,%.3f,%.3f,%.4f,%s,%.4f\n",
+               tn, k, n, batch, threads, bn, ex, r->path, r->median_s, r->gflops, r->weight_gbps, r->bw_gbps,
+               r->bw_ratio, r->layout, r->vs_first);
+    else
+        printf("{\"bench\":\"matmul\",\"type\":\"%s\",\"k\":%" PRId64 ",\"n\":%" PRId64 ",\"batch\":%" PRId64
+               ",\"threads\":%" PRId64
+               ",\"backend\":\"%s\",\"executor\":\"%s\",\"path\":\"%s\",\"median_s\":%.9f,"
+               "\"gflops\":%.3f,\"weight_gbps\":%.3f,\"bw_gbps\":%.3f,\"bw_ratio\":%.4f,\"layout\":"
+               "\"%s\",\"vs_first\":%.4f}\n",
+               tn, k, n, batch, threads, bn, ex, r->path, r->median_s, r->gflops, r->weight_gbps, r->bw_gbps,
+               r->bw_ratio, r->layout, r->vs_first);
+}
+
 static int bench_matmul_cmd(int argc, char **argv) {
-    realm_type type = REALM_TYPE_Q4_K;
     realm_backend backend = REALM_BACKEND_OPTIMIZED;
     int64_t k = 4096, n = 4096, reps = 5;
-    const char *batch_s = "1", *threads_s = "1";
+    const char *batch_s = "1", *threads_s = "1", *types_s = "q4_K";
     int format = FMT_TABLE, executor = 0, layout = 0;
     bool with_bw = false;
     static const char *const executors[] = {"pool", "openmp", "serial", NULL};
@@ -76,10 +122,12 @@ static int bench_matmul_cmd(int argc, char **argv) {
          .choices = executors,
          .help = "how threads run (serial needs --threads 1); default pool"},
         {.name = "type",
-         .kind = TOOL_OPT_TYPE,
-         .value = &type,
-         .metavar = "T",
-         .help = "weight type; default q4_K"},
+         .kind = TOOL_OPT_STRING,
+         .value = &types_s,
+         .metavar = "T[,T...]",
+         .help = "weight types; several run interleaved, rep by rep, on one runtime, and \"vs first\" is\n"
+                 "each one's median per-rep speed relative to the first (same moments of a noisy machine);\n"
+                 "default q4_K"},
         {.name = "k",
          .kind = TOOL_OPT_INT,
          .value = &k,
@@ -131,59 +179,45 @@ static int bench_matmul_cmd(int argc, char **argv) {
     int code;
     if (!tool_args_parse(&cli, argc, argv, &code)) return code;
     int64_t batches[MAX_LIST], threads[MAX_LIST];
-    int nb, nt;
+    realm_type types[MAX_LIST];
+    int nb, nt, ny;
     if (!parse_list("bench matmul", "batch", batch_s, 1, 1 << 20, batches, &nb) ||
-        !parse_list("bench matmul", "threads", threads_s, 1, 1024, threads, &nt))
+        !parse_list("bench matmul", "threads", threads_s, 1, 1024, threads, &nt) ||
+        !parse_types("bench matmul", types_s, types, &ny))
         return TOOL_EXIT_USAGE;
-    const int64_t blk = realm_type_get_traits(type)->block_elems;
-    if (k % blk != 0) {
-        tool_error("bench matmul", "--k %" PRId64 " is not a multiple of the %s block size %" PRId64, k,
-                   realm_type_name(type), blk);
-        return TOOL_EXIT_USAGE;
+    for (int t = 0; t < ny; t++) {
+        const int64_t blk = realm_type_get_traits(types[t])->block_elems;
+        if (k % blk != 0) {
+            tool_error("bench matmul", "--k %" PRId64 " is not a multiple of the %s block size %" PRId64, k,
+                       realm_type_name(types[t]), blk);
+            return TOOL_EXIT_USAGE;
+        }
+        if (layout == 2 && !realm_layout_supported(types[t], REALM_LAYOUT_ROWS16)) {
+            tool_error("bench matmul", "type %s has no rows16 layout", realm_type_name(types[t]));
+            return TOOL_EXIT_USAGE;
+        }
     }
     if (format == FMT_TABLE)
-        printf("%-5s %6s %6s %6s %7s %-9s %-6s %-5s %-6s %12s %9s %11s %8s %8s\n", "type", "k", "n", "batch",
-               "threads", "backend", "exec", "path", "layout", "median_s", "GFLOP/s", "weight GB/s",
-               "bw GB/s", "bw ratio");
+        printf("%-5s %6s %6s %6s %7s %-9s %-6s %-5s %-6s %12s %9s %11s %8s %8s %8s\n", "type", "k", "n",
+               "batch", "threads", "backend", "exec", "path", "layout", "median_s", "GFLOP/s", "weight GB/s",
+               "bw GB/s", "bw ratio", "vs first");
     if (format == FMT_CSV)
         printf("bench,type,k,n,batch,threads,backend,executor,path,median_s,gflops,weight_gbps,bw_gbps,bw_"
-               "ratio,layout\n");
+               "ratio,layout,vs_first\n");
     int done = 0;
     for (int i = 0; i < nb; i++) {
         for (int j = 0; j < nt; j++) {
             bench_matmul_params p = {
-                type,    k,         n,        batches[i], (int)threads[j],
-                backend, (int)reps, executor, layout - 1, with_bw ? (size_t)512 << 20 : 0};
-            if (layout == 2 && !realm_layout_supported(type, REALM_LAYOUT_ROWS16)) {
-                tool_error("bench matmul", "type %s has no rows16 layout", realm_type_name(type));
-                return TOOL_EXIT_USAGE;
-            }
-            bench_matmul_result r;
-            if (bench_matmul(&p, &r) != 0) {
+                types[0], k,         n,        batches[i], (int)threads[j],
+                backend,  (int)reps, executor, layout - 1, with_bw ? (size_t)512 << 20 : 0};
+            bench_matmul_result r[MAX_LIST];
+            if (bench_matmul_types(&p, types, ny, r) != 0) {
                 tool_error("bench matmul", "the run failed (out of memory or an unsupported shape)");
                 return TOOL_EXIT_FAILURE;
             }
-            const double bw = r.bw_gbps, ratio = r.bw_ratio;
-            const char *tn = realm_type_name(type), *bn = realm_backend_name(backend);
-            const char *ex = executors[executor];
-            if (format == FMT_TABLE)
-                printf("%-5s %6" PRId64 " %6" PRId64 " %6" PRId64 " %7" PRId64
-                       " %-9s %-6s %-5s %-6s %12.6f %9.1f %11.2f %8.2f %8.3f\n",
-                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.layout, r.median_s, r.gflops,
-                       r.weight_gbps, bw, ratio);
-            else if (format == FMT_CSV)
-                printf("matmul,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-                       ",%s,%s,%s,%.9f,%.3f,%.3f,%.3f,%.4f,%s\n",
-                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps,
-                       bw, ratio, r.layout);
-            else
-                printf("{\"bench\":\"matmul\",\"type\":\"%s\",\"k\":%" PRId64 ",\"n\":%" PRId64
-                       ",\"batch\":%" PRId64 ",\"threads\":%" PRId64
-                       ",\"backend\":\"%s\",\"executor\":\"%s\",\"path\":\"%s\",\"median_s\":%.9f,"
-                       "\"gflops\":%.3f,\"weight_gbps\":%.3f,\"bw_gbps\":%.3f,\"bw_ratio\":%.4f,\"layout\":"
-                       "\"%s\"}\n",
-                       tn, k, n, batches[i], threads[j], bn, ex, r.path, r.median_s, r.gflops, r.weight_gbps,
-                       bw, ratio, r.layout);
+            for (int t = 0; t < ny; t++)
+                print_matmul(format, types[t], k, n, batches[i], threads[j], backend, executors[executor],
+                             &r[t]);
             fflush(stdout);
             progress(++done, nb * nt);
         }
