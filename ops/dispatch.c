@@ -48,7 +48,7 @@ static void build_optimized(void) {
     /* the name says which kernel serves each matmul path (`realm info`) */
     snprintf(optimized_name, sizeof optimized_name, "%s (f32 gemm: %s; quant gemv: %s; quant gemm: %s)",
              optimized.name, f32_isa, realm_gemv_get()->isa,
-             realm_qgemm_kernel() == qg_kernel_avx512vnni ? "avx512-vnni 16x8"
+             realm_qgemm_kernel() == qg_kernel_avx512vnni ? "avx512-vnni 32x6+16x8"
              : realm_qgemm_kernel() == qg_kernel_avx512bw ? "avx512bw 16x8"
              : realm_qgemm_kernel() == qg_kernel_avxvnni  ? "avx-vnni 16x3"
              : realm_qgemm_kernel() == qg_kernel_avx2     ? "avx2 16x3"

@@ -225,3 +225,57 @@ Test(qgemm, avx512_activation_quantizer_matches_portable) {
     }
     free(x);
 }
+
+/* The two-panel AVX-512 VNNI kernel gives exactly the bits of the one-panel
+ * kernel called on each panel, for every type, every column tail (batch
+ * 1..13 covers tiles of 6 and tails 1..5) and one or many blocks. */
+Test(qgemm, two_panel_kernel_same_bits) {
+    if (!realm_cpu_get_features()->avx512vnni) cr_skip_test("no AVX-512 VNNI on this CPU");
+    static const int64_t ks[] = {256, 1024};
+    for (size_t ti = 0; ti < sizeof qtypes / sizeof qtypes[0]; ti++)
+        for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
+            const realm_type t = qtypes[ti];
+            const qg_type *ty = qg_type_get(t);
+            const int64_t k = ks[ki], rows = 32, max_batch = 13;
+            const size_t rb = realm_row_bytes(t, k);
+            tu_rng r = {7000 + ti * 10 + ki};
+            float *wf = malloc(sizeof(float) * rows * k), *x = malloc(sizeof(float) * max_batch * k);
+            uint8_t *w = malloc(rb * rows);
+            tu_fill(&r, wf, rows * k, 0.5f);
+            tu_fill(&r, x, max_batch * k, 2.0f);
+            for (int64_t i = 0; i < rows; i++)
+                realm_quantize_row(t, wf + i * k, w + i * rb, k);
+            const size_t pb = qg_panel_bytes(ty, k), ab = qg_act_bytes(ty, k, max_batch);
+            uint8_t *ws = aligned_alloc(64, 2 * pb + ((qg_pack_tmp_bytes(ty, k) + 63) & ~(size_t)63) + ab);
+            qg_panel p[2];
+            for (int h = 0; h < 2; h++) {
+                qg_panel_init(&p[h], ty, k, ws + h * pb);
+                qg_pack_panel(ty, w, rb, 16 * h, 16, k, ws + 2 * pb + ab, &p[h]);
+            }
+            qg_act a;
+            qg_act_init(&a, ty, k, max_batch, ws + 2 * pb);
+            qg_quantize_act(ty, x, k, k, 0, max_batch, &a);
+            float *y1 = malloc(sizeof(float) * max_batch * rows),
+                  *y2 = malloc(sizeof(float) * max_batch * rows);
+            for (int64_t batch = 1; batch <= max_batch; batch++) {
+                for (int64_t i = 0; i < max_batch * rows; i++)
+                    y1[i] = y2[i] = NAN;
+                qg_kernel_avx512vnni(ty, &p[0], 16, k, &a, 0, batch, y1, rows);
+                qg_kernel_avx512vnni(ty, &p[1], 16, k, &a, 0, batch, y1 + 16, rows);
+                qg_kernel2_avx512vnni(ty, &p[0], &p[1], k, &a, 0, batch, y2, rows);
+                for (int64_t i = 0; i < batch * rows; i++)
+                    cr_assert(!isnan(y2[i]) && memcmp(&y1[i], &y2[i], sizeof(float)) == 0,
+                              "%s k %lld batch %lld element %lld: %g vs %g", realm_type_name(t), (long long)k,
+                              (long long)batch, (long long)i, y2[i], y1[i]);
+                for (int64_t i = batch * rows; i < max_batch * rows; i++)
+                    cr_assert(isnan(y2[i]), "%s batch %lld: column %lld written", realm_type_name(t),
+                              (long long)batch, (long long)(i / rows));
+            }
+            free(ws);
+            free(wf);
+            free(x);
+            free(w);
+            free(y1);
+            free(y2);
+        }
+}

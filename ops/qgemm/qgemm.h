@@ -88,6 +88,13 @@ void qg_kernel_avx512bw(const qg_type *ty, const qg_panel *p, int nrows, int64_t
 void qg_kernel_avx512vnni(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a,
                           int64_t b0, int64_t b1, float *Y, int64_t ldy);
 
+/* Two-panel micro-kernel: Y[b][0..32) from full panels p0 (rows 0-15) and
+ * p1 (rows 16-31), the same bits as two qg_kernel_fn calls. */
+typedef void (*qg_kernel2_fn)(const qg_type *ty, const qg_panel *p0, const qg_panel *p1, int64_t k,
+                              const qg_act *a, int64_t b0, int64_t b1, float *Y, int64_t ldy);
+void qg_kernel2_avx512vnni(const qg_type *ty, const qg_panel *p0, const qg_panel *p1, int64_t k,
+                           const qg_act *a, int64_t b0, int64_t b1, float *Y, int64_t ldy);
+
 /* Whole matmul (single thread): Y[b][r] for all rows and columns. Returns
  * REALM_ERR_OUT_OF_MEMORY when the workspace cannot be allocated. */
 realm_status qg_matmul(const qg_type *ty, qg_kernel_fn kern, const void *W, size_t row_bytes, int64_t rows,

@@ -23,6 +23,10 @@ qg_kernel_fn realm_qgemm_kernel(void) {
     return qg_kernel_scalar;
 }
 
+qg_kernel2_fn realm_qgemm_kernel2(void) {
+    return realm_qgemm_kernel() == qg_kernel_avx512vnni ? qg_kernel2_avx512vnni : NULL;
+}
+
 realm_status realm_qmm_init(realm_qmm *q, realm_type t, const void *W, int64_t rows, int64_t k,
                             int64_t batch) {
     return realm_qmm_init_layout(q, t, REALM_LAYOUT_GGUF, W, rows, k, batch);
@@ -49,6 +53,7 @@ realm_status realm_qmm_init_layout(realm_qmm *q, realm_type t, realm_layout l, c
     q->gemm = batch >= REALM_QMM_GEMM_MIN_BATCH;
     if (q->gemm) {
         q->kernel = realm_qgemm_kernel();
+        q->kernel2 = realm_qgemm_kernel2();
     } else {
         q->gemv = realm_gemv_get();
         q->xq_row_bytes = realm_gemv_act_bytes(q->gemv, tr->dot_type, k);
@@ -61,17 +66,20 @@ size_t realm_qmm_act_bytes(const realm_qmm *q) {
     return align64(q->xq_row_bytes * (size_t)q->batch);
 }
 
+/* Scratch: [panel][panel, with a two-panel kernel][pack tmp][ROWS16 rows]. */
+static int n_panels(const realm_qmm *q) { return q->kernel2 ? 2 : 1; }
+
 size_t realm_qmm_scratch_bytes(const realm_qmm *q) {
     if (!q->gemm) return 0;
     const size_t rows16 = q->rows16 ? REALM_ROWS16 * q->row_bytes : 0;
-    return qg_panel_bytes(q->qg, q->k) + align64(qg_pack_tmp_bytes(q->qg, q->k)) + rows16;
+    return (size_t)n_panels(q) * qg_panel_bytes(q->qg, q->k) + align64(qg_pack_tmp_bytes(q->qg, q->k)) +
+           rows16;
 }
 
 int64_t realm_qmm_grain(const realm_qmm *q) {
-    /* GEMM: whole panels. GEMV: 16 rows keep threads' outputs on separate
-     * cache lines (16 floats = 64 bytes). */
-    (void)q;
-    return QG_ROWS;
+    /* GEMM: whole panels (pairs of them for a two-panel kernel). GEMV: 16
+     * rows keep threads' outputs on separate cache lines (64 bytes). */
+    return q->gemm && q->kernel2 ? 2 * QG_ROWS : QG_ROWS;
 }
 
 bool realm_qmm_same_act(const realm_qmm *a, const realm_qmm *b) {
@@ -128,24 +136,39 @@ static void rows16_gemv(const realm_qmm *q, int64_t r0, int64_t r1, float *Y, in
     }
 }
 
+/* Rows [r, r + n) (n <= 16) of the weights into panel p. */
+static void pack_rows(const realm_qmm *q, int64_t r, int64_t n, qg_panel *p, void *tmp) {
+    const int64_t full = q->rows16 ? realm_rows16_full(q->rows) : 0;
+    if (r < full && r % REALM_ROWS16 == 0 && n == REALM_ROWS16) { /* ROWS16: a group is a panel */
+        q->rows16->pack_panel(realm_rows16_group(q->W, q->row_bytes, r / REALM_ROWS16), q->k, p);
+    } else if (r < full) { /* a range cut inside a group: its rows back to GGUF first */
+        uint8_t *rows = (uint8_t *)tmp + align64(qg_pack_tmp_bytes(q->qg, q->k));
+        realm_unpack_rows(q->type, q->layout, q->W, q->rows, q->k, r, r + n, rows);
+        qg_pack_panel(q->qg, rows, q->row_bytes, 0, n, q->k, tmp, p);
+    } else {
+        qg_pack_panel(q->qg, q->W, q->row_bytes, r, n, q->k, tmp, p);
+    }
+}
+
 void realm_qmm_rows(const realm_qmm *q, int64_t r0, int64_t r1, float *Y, int64_t ldy, void *scratch) {
     if (q->gemm) {
-        qg_panel p;
-        qg_panel_init(&p, q->qg, q->k, scratch);
-        void *tmp = (uint8_t *)scratch + qg_panel_bytes(q->qg, q->k);
-        const int64_t full = q->rows16 ? realm_rows16_full(q->rows) : 0;
-        for (int64_t r = r0; r < r1; r += QG_ROWS) {
-            const int64_t n = r1 - r < QG_ROWS ? r1 - r : QG_ROWS;
-            if (r < full && r % REALM_ROWS16 == 0 && n == REALM_ROWS16) { /* ROWS16: a group is a panel */
-                q->rows16->pack_panel(realm_rows16_group(q->W, q->row_bytes, r / REALM_ROWS16), q->k, &p);
-            } else if (r < full) { /* a range cut inside a group: its rows back to GGUF first */
-                uint8_t *rows = (uint8_t *)tmp + align64(qg_pack_tmp_bytes(q->qg, q->k));
-                realm_unpack_rows(q->type, q->layout, q->W, q->rows, q->k, r, r + n, rows);
-                qg_pack_panel(q->qg, rows, q->row_bytes, 0, n, q->k, tmp, &p);
-            } else {
-                qg_pack_panel(q->qg, q->W, q->row_bytes, r, n, q->k, tmp, &p);
+        qg_panel p[2];
+        const size_t pb = qg_panel_bytes(q->qg, q->k);
+        for (int i = 0; i < n_panels(q); i++)
+            qg_panel_init(&p[i], q->qg, q->k, (uint8_t *)scratch + (size_t)i * pb);
+        void *tmp = (uint8_t *)scratch + (size_t)n_panels(q) * pb;
+        for (int64_t r = r0; r < r1;) {
+            if (q->kernel2 && r1 - r >= 2 * QG_ROWS) { /* two full panels */
+                pack_rows(q, r, QG_ROWS, &p[0], tmp);
+                pack_rows(q, r + QG_ROWS, QG_ROWS, &p[1], tmp);
+                q->kernel2(q->qg, &p[0], &p[1], q->k, &q->act, 0, q->batch, Y + r, ldy);
+                r += 2 * QG_ROWS;
+                continue;
             }
-            q->kernel(q->qg, &p, (int)n, q->k, &q->act, 0, q->batch, Y + r, ldy);
+            const int64_t n = r1 - r < QG_ROWS ? r1 - r : QG_ROWS;
+            pack_rows(q, r, n, &p[0], tmp);
+            q->kernel(q->qg, &p[0], (int)n, q->k, &q->act, 0, q->batch, Y + r, ldy);
+            r += n;
         }
         return;
     }

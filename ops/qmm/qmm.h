@@ -6,7 +6,8 @@
  *      ranges aligned to realm_qmm_grain(), in parallel).
  * Batch below REALM_QMM_GEMM_MIN_BATCH takes the GEMV path (dot partner
  * activations, weights read in place); larger batches the int8 GEMM path
- * (16-row panels repacked on the fly, register-tiled VNNI kernel). Every
+ * (16-row panels repacked on the fly, register-tiled VNNI kernel, two
+ * panels at a time where the CPU has a two-panel kernel). Every
  * output element is computed by exactly one call with the same arithmetic
  * whatever the split: results are bit-identical for any thread count. */
 #ifndef REALM_QMM_H
@@ -37,6 +38,7 @@ typedef struct realm_qmm {
     /* GEMM path */
     const qg_type *qg;
     qg_kernel_fn kernel;
+    qg_kernel2_fn kernel2; /* two panels at once, or NULL */
     qg_act act;
     void *act_ws; /* quantized activations (caller-provided memory) */
 } realm_qmm;
@@ -66,7 +68,9 @@ void realm_qmm_quantize(const realm_qmm *q, const float *X, int64_t ldx, int64_t
 /* Phase 2: Y[b][r] for r in [r0, r1), every b; scratch: per thread. */
 void realm_qmm_rows(const realm_qmm *q, int64_t r0, int64_t r1, float *Y, int64_t ldy, void *scratch);
 
-/* The micro-kernel this CPU uses for the GEMM path (REALM_ISA caps it). */
+/* The micro-kernel this CPU uses for the GEMM path (REALM_ISA caps it),
+ * and its two-panel form where there is one (else NULL). */
 qg_kernel_fn realm_qgemm_kernel(void);
+qg_kernel2_fn realm_qgemm_kernel2(void);
 
 #endif
