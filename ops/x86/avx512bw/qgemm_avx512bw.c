@@ -44,7 +44,7 @@ static inline __attribute__((always_inline)) void tile(const qg_type *ty, const 
                 ai[c] = _mm512_add_epi32(ai[c], _mm512_madd_epi16(_mm512_maddubs_epi16(w, x), ones));
             }
         }
-        qg_zmm_block_scale(ty, p, k, a, b, j, acc, ai, nc);
+        qg_zmm_block_scale(ty->B, ty->Bm, ty->has_min, p, k, a, b, j, acc, ai, nc);
     }
     for (int c = 0; c < nc; c++)
         _mm512_mask_storeu_ps(Y + (b + c) * ldy, rmask, acc[c]);
