@@ -279,3 +279,49 @@ Test(qgemm, two_panel_kernel_same_bits) {
             free(y2);
         }
 }
+
+/* The direct packers of the 32-element types write exactly the panel the
+ * generic extract + interleave route writes: full and partial panels (the
+ * padding rows), rows taken from the middle of a weight, fifth bits and the
+ * -128 byte of Q8 included. */
+Test(qgemm, direct_pack_equals_generic) {
+    static const realm_type types[] = {REALM_TYPE_Q4_0, REALM_TYPE_Q4_1, REALM_TYPE_Q5_0,
+                                       REALM_TYPE_Q5_1, REALM_TYPE_Q8_0, REALM_TYPE_Q8_1};
+    const int64_t rows = 40, k = 320;
+    for (size_t ti = 0; ti < sizeof types / sizeof types[0]; ti++) {
+        const realm_type t = types[ti];
+        const qg_type *ty = qg_type_get(t);
+        cr_assert_not_null(ty->pack, "%s has a direct packer", realm_type_name(t));
+        const size_t rb = realm_row_bytes(t, k), pb = qg_panel_bytes(ty, k);
+        tu_rng r = {8100 + ti};
+        float *wf = malloc(sizeof(float) * rows * k);
+        uint8_t *w = malloc(rb * rows);
+        tu_fill(&r, wf, rows * k, 1.0f);
+        for (int64_t i = 0; i < rows; i++)
+            realm_quantize_row(t, wf + i * k, w + i * rb, k);
+        if (t == REALM_TYPE_Q8_0) w[2 + 5] = 0x80; /* a -128 level */
+        uint8_t *a = aligned_alloc(64, pb), *b = aligned_alloc(64, pb);
+        void *tmp = aligned_alloc(64, (qg_pack_tmp_bytes(ty, k) + 63) & ~(size_t)63);
+        static const int64_t starts[] = {0, 16, 24, 37}, counts[] = {16, 16, 16, 3};
+        for (int s = 0; s < 4; s++) {
+            memset(a, 0x5A, pb);
+            memset(b, 0xA5, pb);
+            qg_panel pa, pg;
+            qg_panel_init(&pa, ty, k, a);
+            qg_panel_init(&pg, ty, k, b);
+            qg_pack_panel(ty, w, rb, starts[s], counts[s], k, tmp, &pa);
+            qg_pack_panel_generic(ty, w, rb, starts[s], counts[s], k, tmp, &pg);
+            cr_assert_eq(memcmp(pa.q, pg.q, (size_t)k * 16), 0, "%s rows %lld+%lld: levels differ",
+                         realm_type_name(t), (long long)starts[s], (long long)counts[s]);
+            cr_assert_eq(memcmp(pa.s1, pg.s1, sizeof(float) * 16 * (size_t)(k / ty->B)), 0,
+                         "%s: scales differ", realm_type_name(t));
+            cr_assert_eq(memcmp(pa.m, pg.m, sizeof(float) * 16 * (size_t)(k / ty->Bm)), 0, "%s: mins differ",
+                         realm_type_name(t));
+        }
+        free(a);
+        free(b);
+        free(tmp);
+        free(wf);
+        free(w);
+    }
+}

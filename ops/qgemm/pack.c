@@ -91,6 +91,14 @@ size_t qg_pack_tmp_bytes(const qg_type *ty, int64_t k) {
 
 void qg_pack_panel(const qg_type *ty, const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k,
                    void *tmp, qg_panel *p) {
+    if (ty->pack)
+        ty->pack(W, row_bytes, r0, n, k, p);
+    else
+        qg_pack_panel_generic(ty, W, row_bytes, r0, n, k, tmp, p);
+}
+
+void qg_pack_panel_generic(const qg_type *ty, const void *W, size_t row_bytes, int64_t r0, int64_t n,
+                           int64_t k, void *tmp, qg_panel *p) {
     const int64_t nb = k / ty->B, nm = k / ty->Bm, groups = ty->B / 4;
     uint8_t *q = tmp;
     float *s1 = (float *)(q + align64((size_t)k));

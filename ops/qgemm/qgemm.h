@@ -22,12 +22,19 @@
 /* One row of a type, exactly: q[k] levels (0..255), s1[k/B], m[k/Bm]. */
 typedef void (*qg_extract_fn)(const void *row, int64_t k, uint8_t *q, float *s1, float *m);
 
+struct qg_panel;
+/* Rows [r0, r0 + n) (n <= 16) of W straight into a panel, missing rows
+ * zero: the same bytes as extract + interleave, faster. */
+typedef void (*qg_pack_fn)(const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k,
+                           struct qg_panel *p);
+
 typedef struct qg_type {
     int B;       /* weight scale block: 16 or 32 */
     int Bm;      /* min block (divides B): 16 or 32 */
     int off;     /* integer zero point subtracted from q */
     int has_min; /* 1 when m is used */
     qg_extract_fn extract;
+    qg_pack_fn pack; /* or NULL: qg_pack_panel extracts and interleaves */
 } qg_type;
 
 /* Descriptor of a quantized type; NULL for f32/f16. */
@@ -71,6 +78,16 @@ void qg_store_block_sums(const qg_type *ty, qg_act *a, int64_t k, int64_t b, int
 size_t qg_pack_tmp_bytes(const qg_type *ty, int64_t k);
 void qg_pack_panel(const qg_type *ty, const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k,
                    void *tmp, qg_panel *p);
+/* The same through extract + interleave whatever ty->pack is (tests). */
+void qg_pack_panel_generic(const qg_type *ty, const void *W, size_t row_bytes, int64_t r0, int64_t n,
+                           int64_t k, void *tmp, qg_panel *p);
+/* Direct packers of the 32-element types (ops/qgemm/pack_q32.c). */
+void qg_pack_Q4_0(const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k, qg_panel *p);
+void qg_pack_Q4_1(const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k, qg_panel *p);
+void qg_pack_Q5_0(const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k, qg_panel *p);
+void qg_pack_Q5_1(const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k, qg_panel *p);
+void qg_pack_Q8_0(const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k, qg_panel *p);
+void qg_pack_Q8_1(const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k, qg_panel *p);
 
 /* Micro-kernel: Y[b][0..nrows) for the panel and columns [b0, b1),
  * Y row stride ldy. */
