@@ -261,6 +261,14 @@ realm_status realm_runtime_matmul_quant_ex(realm_runtime *rt, const realm_mm_ex 
     c->row_bytes = realm_row_bytes(ex->wtype, ex->k);
     const int nt = realm_runtime_n_threads(rt);
     int64_t n_rows = ex->rows, grain = 16;
+    if (!c->use_qmm && ex->batch >= REALM_QMM_GEMM_MIN_BATCH) {
+        /* f32/f16 weights: every chunk packs all of X again (the GEMM's A
+         * panels), which at 16 chunks per thread cost a quarter of a batch-512
+         * matmul on 2 threads; about two chunks per thread instead (rows in
+         * multiples of 32, the AVX-512 GEMM's column panel) */
+        const int64_t per = (ex->rows + 2 * nt - 1) / (2 * nt);
+        grain = per <= 16 ? 16 : (per + 31) / 32 * 32;
+    }
     if (c->use_qmm) {
         const mm_part *last = &c->part[c->n_parts - 1];
         n_rows = last->vrow0 + last->rows;

@@ -8,15 +8,18 @@
 #include "qmm/qmm.h"
 #include "realm/quant.h"
 
-enum { F16_SLAB_ROWS = 64 };
+/* Rows converted to f32 per GEMM call: each call packs all of X again, so
+ * large batches take larger slabs. */
+enum { F16_SLAB_ROWS = 64, F16_SLAB_ROWS_GEMM = 256 };
 
 static realm_status matmul_f16(const realm_kernel_table *kt, const void *W, int64_t rows, int64_t k,
                                const float *X, int64_t ldx, int64_t batch, float *Y, int64_t ldy) {
-    float *slab = malloc(sizeof(float) * (size_t)(F16_SLAB_ROWS * k));
+    const int64_t slab_rows = batch >= REALM_QMM_GEMM_MIN_BATCH ? F16_SLAB_ROWS_GEMM : F16_SLAB_ROWS;
+    float *slab = malloc(sizeof(float) * (size_t)(slab_rows * k));
     if (!slab) return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_matmul_quant: cannot allocate an f16 slab");
     const uint16_t *w = W;
-    for (int64_t r0 = 0; r0 < rows; r0 += F16_SLAB_ROWS) {
-        const int64_t n = rows - r0 < F16_SLAB_ROWS ? rows - r0 : F16_SLAB_ROWS;
+    for (int64_t r0 = 0; r0 < rows; r0 += slab_rows) {
+        const int64_t n = rows - r0 < slab_rows ? rows - r0 : slab_rows;
         realm_dequantize_row(REALM_TYPE_F16, w + r0 * k, slab, n * k);
         kt->gemm_f32_nt(batch, n, k, X, ldx, slab, k, Y + r0, ldy);
     }
