@@ -72,7 +72,7 @@ static void pack_q32(realm_type t, const void *W, size_t row_bytes, int64_t r0, 
 }
 
 #define PACK_Q32(T)                                                                                          \
-    void qg_pack_##T(const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k, qg_panel *p) {     \
+    void qg_pack_##T(const void *W, size_t row_bytes, int64_t r0, int64_t n, int64_t k, qg_panel *p) {       \
         pack_q32(REALM_TYPE_##T, W, row_bytes, r0, n, k, p);                                                 \
     }
 PACK_Q32(Q4_0)
