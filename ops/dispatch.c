@@ -32,6 +32,8 @@ static void build_optimized(void) {
         optimized.name = "optimized-avx2";
         optimized.gemm_f32_nn = realm_gemm_f32_nn_avx2;
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx2;
+        optimized.gemm_f32_mr = REALM_GEMM_F32_MR_AVX2;
+        optimized.gemm_f32_nt_packed = realm_gemm_f32_nt_packed_avx2;
         f32_isa = "avx2 6x16";
     }
     /* the f32 kernels need AVX-512 F (and BW/VL/DQ, as compiled), not VNNI */
@@ -40,6 +42,8 @@ static void build_optimized(void) {
             f->avx512vnni && cap >= REALM_ISA_AVX512 ? "optimized-avx512-vnni" : "optimized-avx512";
         optimized.gemm_f32_nn = realm_gemm_f32_nn_avx512;
         optimized.gemm_f32_nt = realm_gemm_f32_nt_avx512;
+        optimized.gemm_f32_mr = REALM_GEMM_F32_MR_AVX512;
+        optimized.gemm_f32_nt_packed = realm_gemm_f32_nt_packed_avx512;
         optimized.attention = realm_attention_avx512;
         optimized.unary[REALM_UNARY_SILU] = realm_silu_avx512;
         optimized.unary[REALM_UNARY_GELU_TANH] = realm_gelu_tanh_avx512;

@@ -22,6 +22,11 @@ typedef realm_status (*realm_matmul_quant_fn)(realm_type t, const void *W, int64
 typedef void (*realm_gemm_f32_fn)(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda,
                                   const float *B, int64_t ldb, float *C, int64_t ldc);
 
+/* C = A Bt^T with A packed whole by realm_gemm_f32_apack(gemm_f32_mr, ...)
+ * (ops/gemm/gemm_f32.h). */
+typedef void (*realm_gemm_f32_packed_fn)(int64_t m, int64_t n, int64_t k, const float *Ap, const float *Bt,
+                                         int64_t ldb, float *C, int64_t ldc);
+
 typedef void (*realm_unary_fn)(const float *x, float *y, int64_t n);
 typedef void (*realm_binary_fn)(const float *a, const float *b, float *y, int64_t n);
 typedef void (*realm_scale_fn)(const float *x, float s, float *y, int64_t n);
@@ -50,6 +55,8 @@ typedef struct realm_kernel_table {
     realm_matmul_quant_fn matmul_quant;
     realm_gemm_f32_fn gemm_f32_nn;
     realm_gemm_f32_fn gemm_f32_nt;
+    int gemm_f32_mr;                             /* 0: no packed-A form */
+    realm_gemm_f32_packed_fn gemm_f32_nt_packed; /* or NULL */
     realm_unary_fn unary[REALM_UNARY_COUNT];
     realm_binary_fn add, mul;
     realm_scale_fn scale;

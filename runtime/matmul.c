@@ -16,9 +16,11 @@
 
 #include "api/check.h"
 #include "core/error.h"
+#include "gemm/gemm_f32.h"
 #include "qmm/qmm.h"
 #include "realm/quant.h"
 #include "runtime/matmul_ex.h"
+#include "runtime/runtime_impl.h"
 
 /* Batch up to this with k up to PRIVATE_ELEMS/batch: per-thread quantization. */
 #define PRIVATE_ELEMS 16384
@@ -58,6 +60,7 @@ typedef struct mm_ctx {
     uint8_t *scratch;                              /* per thread: lay.scratch bytes each */
     unsigned char done[REALM_RUNTIME_MAX_THREADS]; /* private activations quantized (own byte per thread) */
     _Atomic int status;                            /* first failure of a slice (f16 slabs allocate) */
+    float *apack; /* f32 weights, batch >= 8: X packed once for every chunk's GEMM */
 } mm_ctx;
 
 static int64_t now_ns(void) {
@@ -163,6 +166,11 @@ static void part_rows(mm_ctx *c, mm_part *p, int64_t r0, int64_t r1, int thread)
         realm_qmm_rows(&q, r0, r1, p->Y, p->rows, mine);
         return;
     }
+    if (c->apack) { /* f32 weights: their rows are the GEMM's Bt */
+        c->kt->gemm_f32_nt_packed(ex->batch, r1 - r0, ex->k, c->apack, (const float *)ex->W + r0 * ex->k,
+                                  ex->k, ex->Y + r0, ex->rows);
+        return;
+    }
     /* naive kernels, and f32/f16 weights: the kernel on a slice of rows (a
      * slab of output columns); other layouts unpacked to GGUF rows first */
     realm_status s = REALM_OK;
@@ -181,6 +189,18 @@ static void part_rows(mm_ctx *c, mm_part *p, int64_t r0, int64_t r1, int thread)
         int ok = REALM_OK;
         atomic_compare_exchange_strong(&c->status, &ok, (int)s);
     }
+}
+
+/* Threads step of the f32 path: a share of X's GEMM panels, packed once. */
+static void apack_step(void *ctx, int thread, int n_threads) {
+    mm_ctx *c = ctx;
+    const realm_mm_ex *ex = c->ex;
+    const int64_t t0 = ex->timer ? now_ns() : 0;
+    const int mr = c->kt->gemm_f32_mr;
+    const int64_t panels = (ex->batch + mr - 1) / mr;
+    const int64_t q0 = panels * thread / n_threads, q1 = panels * (thread + 1) / n_threads;
+    realm_gemm_f32_apack(mr, ex->batch, ex->k, ex->X, ex->k, c->apack, q0, q1);
+    if (ex->timer && q1 > q0) ex->timer(ex->timer_ctx, thread, t0, now_ns());
 }
 
 static void rows_step(void *ctx, int64_t r0, int64_t r1, int thread) {
@@ -244,6 +264,7 @@ realm_status realm_runtime_matmul_quant_ex(realm_runtime *rt, const realm_mm_ex 
     c->use_qmm = realm_runtime_matmul_can_fuse(ex->be, ex->wtype);
     realm_status s = REALM_OK;
     uint8_t *owned = NULL;
+    bool scratch_held = false;
     if (ex->prologue && !c->use_qmm) {
         s = realm_error(REALM_ERR_INTERNAL,
                         "%s: a prologue needs the optimized backend and quantized weights", fn);
@@ -261,11 +282,24 @@ realm_status realm_runtime_matmul_quant_ex(realm_runtime *rt, const realm_mm_ex 
     c->row_bytes = realm_row_bytes(ex->wtype, ex->k);
     const int nt = realm_runtime_n_threads(rt);
     int64_t n_rows = ex->rows, grain = 16;
-    if (!c->use_qmm && ex->batch >= REALM_QMM_GEMM_MIN_BATCH) {
-        /* f32/f16 weights: every chunk packs all of X again (the GEMM's A
-         * panels), which at 16 chunks per thread cost a quarter of a batch-512
-         * matmul on 2 threads; about two chunks per thread instead (rows in
-         * multiples of 32, the AVX-512 GEMM's column panel) */
+    if (!c->use_qmm && ex->batch >= REALM_QMM_GEMM_MIN_BATCH && ex->wtype == REALM_TYPE_F32 &&
+        c->kt->gemm_f32_nt_packed) {
+        /* f32 weights: each chunk is its own GEMM call, which would pack all
+         * of X (its A) again; packed once instead, shared by every chunk.
+         * Rows in multiples of 32, the AVX-512 GEMM's column panel. */
+        const size_t bytes =
+            sizeof(float) * (size_t)realm_gemm_f32_apack_floats(c->kt->gemm_f32_mr, ex->batch, ex->k);
+        c->apack = realm_runtime_scratch_acquire(rt, bytes);
+        scratch_held = c->apack != NULL;
+        if (!c->apack) {
+            s = realm_error(REALM_ERR_OUT_OF_MEMORY, "%s: cannot allocate %zu bytes to pack X", fn, bytes);
+            goto done;
+        }
+        grain = 32;
+    } else if (!c->use_qmm && ex->batch >= REALM_QMM_GEMM_MIN_BATCH) {
+        /* f16 weights (and GEMMs without a packed-X form): every chunk packs
+         * all of X again, which at 16 chunks per thread cost a quarter of a
+         * batch-512 matmul on 2 threads; about two chunks per thread instead */
         const int64_t per = (ex->rows + 2 * nt - 1) / (2 * nt);
         grain = per <= 16 ? 16 : (per + 31) / 32 * 32;
     }
@@ -286,14 +320,15 @@ realm_status realm_runtime_matmul_quant_ex(realm_runtime *rt, const realm_mm_ex 
         c->scratch = ws + c->lay.act;
     }
     const realm_parallel_step steps[2] = {
-        {.threads_fn = quantize_step},
+        {.threads_fn = c->apack ? apack_step : quantize_step},
         {.rows_fn = rows_step, .n_rows = n_rows, .grain = grain},
     };
-    s = c->use_qmm && !c->lay.private_act ? realm_runtime_parallel_steps(rt, steps, 2, c)
-                                          : realm_runtime_parallel_steps(rt, steps + 1, 1, c);
+    s = c->apack || (c->use_qmm && !c->lay.private_act) ? realm_runtime_parallel_steps(rt, steps, 2, c)
+                                                        : realm_runtime_parallel_steps(rt, steps + 1, 1, c);
     if (s == REALM_OK && atomic_load(&c->status) != REALM_OK) s = (realm_status)atomic_load(&c->status);
 done:
     free(owned);
+    if (scratch_held) realm_runtime_scratch_release(rt);
     return s;
 }
 

@@ -98,8 +98,24 @@ static void free_runtime(realm_runtime *rt) {
     realm_placement_free(&rt->place);
     realm_topo_free(&rt->topo);
     pthread_mutex_destroy(&rt->lock);
+    pthread_mutex_destroy(&rt->scratch_lock);
+    free(rt->scratch);
     free(rt);
 }
+
+void *realm_runtime_scratch_acquire(realm_runtime *rt, size_t bytes) {
+    pthread_mutex_lock(&rt->scratch_lock);
+    if (bytes > rt->scratch_bytes) {
+        free(rt->scratch);
+        rt->scratch_bytes = (bytes + 63) & ~(size_t)63;
+        rt->scratch = aligned_alloc(64, rt->scratch_bytes);
+        if (!rt->scratch) rt->scratch_bytes = 0;
+    }
+    if (!rt->scratch) pthread_mutex_unlock(&rt->scratch_lock);
+    return rt->scratch;
+}
+
+void realm_runtime_scratch_release(realm_runtime *rt) { pthread_mutex_unlock(&rt->scratch_lock); }
 
 /* REALM_RUNTIME_PIN_CALLER: thread 0's PU for the creating thread, when the
  * other threads are pinned (a no-op otherwise). */
@@ -127,6 +143,11 @@ realm_status realm_runtime_create(const realm_runtime_params *params, realm_runt
     realm_runtime *rt = calloc(1, sizeof *rt);
     if (!rt) return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_runtime_create: out of memory");
     if (pthread_mutex_init(&rt->lock, NULL) != 0) {
+        free(rt);
+        return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_runtime_create: cannot create a mutex");
+    }
+    if (pthread_mutex_init(&rt->scratch_lock, NULL) != 0) {
+        pthread_mutex_destroy(&rt->lock);
         free(rt);
         return realm_error(REALM_ERR_OUT_OF_MEMORY, "realm_runtime_create: cannot create a mutex");
     }

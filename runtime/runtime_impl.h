@@ -29,10 +29,20 @@ struct realm_runtime {
     uint64_t id;           /* unique per runtime in the process */
     const realm_exec_ops *exec;
     void *exec_state;
-    pthread_mutex_t lock; /* one parallel call at a time */
+    pthread_mutex_t lock;         /* one parallel call at a time */
+    pthread_mutex_t scratch_lock; /* held while a call uses scratch */
+    void *scratch;                /* grow-only, realm_runtime_scratch_acquire() */
+    size_t scratch_bytes;
     realm_topology_info info;
     char description[320];
 };
+
+/* A buffer of at least `bytes`, 64-byte aligned, owned by rt and reused
+ * from call to call (an 8 MB malloc per matmul cost its page faults each
+ * time on the dev VM), held until realm_runtime_scratch_release(): calls
+ * that need it take turns. NULL when out of memory (nothing held). */
+void *realm_runtime_scratch_acquire(realm_runtime *rt, size_t bytes);
+void realm_runtime_scratch_release(realm_runtime *rt);
 
 /* Checks n_rows >= 0, grain >= 1 and that n_rows + grain does not
  * overflow; messages name fn (parallel.c). */

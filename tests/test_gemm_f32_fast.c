@@ -213,3 +213,44 @@ Test(gemm_f32_fast, avx512_nn_split_bit_identical) { split_bit_identical(&kernel
 Test(gemm_f32_fast, avx512_nt_split_bit_identical) { split_bit_identical(&kernels[1]); }
 Test(gemm_f32_fast, avx2_nn_split_bit_identical) { split_bit_identical(&kernels[2]); }
 Test(gemm_f32_fast, avx2_nt_split_bit_identical) { split_bit_identical(&kernels[3]); }
+
+/* A packed once (realm_gemm_f32_apack, in several parts as threads do) and
+ * handed to the nt GEMM gives the bits of the GEMM packing A itself: partial
+ * panels, a short last k block, several row blocks, column slices. */
+static void packed_a_same_bits(int mr, realm_gemm_f32_packed_fn packed, const kernel *kn) {
+    require(kn);
+    static const int64_t shapes[][3] = {
+        {1, 40, 300}, {13, 33, 513}, {29, 70, GEMM_KC}, {GEMM_MC_BUF + 9, 35, 260}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        const int64_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+        problem p = make(m, n, k, true, 300 + s);
+        run(kn, &p);
+        float *whole = malloc(sizeof(float) * m * p.ldc);
+        cr_assert_not_null(whole);
+        memcpy(whole, p.C, sizeof(float) * m * p.ldc);
+        const int64_t nf = realm_gemm_f32_apack_floats(mr, m, k), panels = (m + mr - 1) / mr;
+        float *Ap = malloc(sizeof(float) * nf);
+        cr_assert_not_null(Ap);
+        for (int part = 0; part < 3; part++) /* three uneven parts, as three threads would */
+            realm_gemm_f32_apack(mr, m, k, p.A, p.lda, Ap, panels * part / 3, panels * (part + 1) / 3);
+        for (int64_t i = 0; i < m * p.ldc; i++)
+            p.C[i] = nan_bits(POISON_C);
+        const int64_t h = n / 3 + 1; /* two column slices, as two chunks */
+        packed(m, h, k, Ap, p.B, p.ldb, p.C, p.ldc);
+        packed(m, n - h, k, Ap, p.B + h * p.ldb, p.ldb, p.C + h, p.ldc);
+        for (int64_t i = 0; i < m; i++)
+            cr_assert(memcmp(p.C + i * p.ldc, whole + i * p.ldc, sizeof(float) * n) == 0,
+                      "%s m=%ld n=%ld k=%ld: packed-A row %ld differs", kn->name, (long)m, (long)n, (long)k,
+                      (long)i);
+        free(Ap);
+        free(whole);
+        release(&p);
+    }
+}
+
+Test(gemm_f32_fast, avx512_packed_a_same_bits) {
+    packed_a_same_bits(REALM_GEMM_F32_MR_AVX512, realm_gemm_f32_nt_packed_avx512, &kernels[1]);
+}
+Test(gemm_f32_fast, avx2_packed_a_same_bits) {
+    packed_a_same_bits(REALM_GEMM_F32_MR_AVX2, realm_gemm_f32_nt_packed_avx2, &kernels[3]);
+}

@@ -176,8 +176,8 @@ Test(runtime_pool, create_destroy_1000_cycles_leaks_nothing) {
      * then, so the bound is 16 bytes per cycle: any per-runtime leak (a
      * thread table, a topology copy) is far bigger. The sanitizer build
      * (REALM_SANITIZE) checks for leaks exactly. */
-    for (int i = 0; i < 10; i++)
-        realm_runtime_destroy(make(REALM_EXECUTOR_POOL, 1 + i % 4, 0));
+    for (int i = 0; i < 100; i++)
+        realm_runtime_destroy(make(REALM_EXECUTOR_POOL, 1 + i % 4, i % 2 ? 0 : 50));
     const size_t heap0 = mallinfo2().uordblks;
     for (int i = 0; i < 1000; i++) {
         realm_runtime *rt = make(REALM_EXECUTOR_POOL, 1 + i % 4, i % 2 ? 0 : 50);

@@ -51,6 +51,20 @@ typedef struct realm_gemm_f32_isa {
 void realm_gemm_f32_run(const realm_gemm_f32_isa *isa, int64_t m, int64_t n, int64_t k, const float *A,
                         int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc);
 
+/* Whole-A packing, for callers that run the GEMM on many column slices of
+ * the same A (the runtime's row chunks of Y = X W^T): every k block's
+ * panels, once, shared read-only; then each slice skips its own packing.
+ * k block pc's panel q sits at Ap + pc * m_pad + q * mr * kc (m_pad: m
+ * rounded up to mr), as realm_gemm_f32_run would have packed it. */
+int64_t realm_gemm_f32_apack_floats(int mr, int64_t m, int64_t k);
+/* Panels [q0, q1) of every k block (threads split the panels). */
+void realm_gemm_f32_apack(int mr, int64_t m, int64_t k, const float *A, int64_t lda, float *Ap, int64_t q0,
+                          int64_t q1);
+/* realm_gemm_f32_run with A already packed by realm_gemm_f32_apack: the
+ * same bits. */
+void realm_gemm_f32_run_packed(const realm_gemm_f32_isa *isa, int64_t m, int64_t n, int64_t k,
+                               const float *Ap, const float *B, int64_t ldb, float *C, int64_t ldc);
+
 /* Packs mc rows x kc columns of A (row stride lda) into panels of mr rows:
  * panel q holds Ap[q * mr * kc + p * mr + r] = A[(q * mr + r) * lda + p];
  * a last partial panel leaves its rows past mc unwritten (tiles read only
@@ -66,5 +80,12 @@ void realm_gemm_f32_nn_avx2(int64_t m, int64_t n, int64_t k, const float *A, int
                             int64_t ldb, float *C, int64_t ldc);
 void realm_gemm_f32_nt_avx2(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda, const float *Bt,
                             int64_t ldb, float *C, int64_t ldc);
+/* nt with A packed by realm_gemm_f32_apack(REALM_GEMM_F32_MR_<ISA>, ...). */
+#define REALM_GEMM_F32_MR_AVX512 14
+#define REALM_GEMM_F32_MR_AVX2 6
+void realm_gemm_f32_nt_packed_avx512(int64_t m, int64_t n, int64_t k, const float *Ap, const float *Bt,
+                                     int64_t ldb, float *C, int64_t ldc);
+void realm_gemm_f32_nt_packed_avx2(int64_t m, int64_t n, int64_t k, const float *Ap, const float *Bt,
+                                   int64_t ldb, float *C, int64_t ldc);
 
 #endif

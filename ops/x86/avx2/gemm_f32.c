@@ -5,7 +5,7 @@
 
 #include "gemm/gemm_f32.h"
 
-#define MR 6
+#define MR REALM_GEMM_F32_MR_AVX2
 #define NR 16
 
 /* All-ones lanes for the first n of 8 (n may be <= 0 or >= 8). */
@@ -127,4 +127,9 @@ void realm_gemm_f32_nn_avx2(int64_t m, int64_t n, int64_t k, const float *A, int
 void realm_gemm_f32_nt_avx2(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda, const float *Bt,
                             int64_t ldb, float *C, int64_t ldc) {
     realm_gemm_f32_run(&isa_nt, m, n, k, A, lda, Bt, ldb, C, ldc);
+}
+
+void realm_gemm_f32_nt_packed_avx2(int64_t m, int64_t n, int64_t k, const float *Ap, const float *Bt,
+                                   int64_t ldb, float *C, int64_t ldc) {
+    realm_gemm_f32_run_packed(&isa_nt, m, n, k, Ap, Bt, ldb, C, ldc);
 }

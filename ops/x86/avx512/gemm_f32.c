@@ -5,7 +5,7 @@
 
 #include "gemm/gemm_f32.h"
 
-#define MR 14
+#define MR REALM_GEMM_F32_MR_AVX512
 #define NV 2 /* zmm vectors per tile row */
 #define NR (16 * NV)
 
@@ -141,4 +141,9 @@ void realm_gemm_f32_nn_avx512(int64_t m, int64_t n, int64_t k, const float *A, i
 void realm_gemm_f32_nt_avx512(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda, const float *Bt,
                               int64_t ldb, float *C, int64_t ldc) {
     realm_gemm_f32_run(&isa_nt, m, n, k, A, lda, Bt, ldb, C, ldc);
+}
+
+void realm_gemm_f32_nt_packed_avx512(int64_t m, int64_t n, int64_t k, const float *Ap, const float *Bt,
+                                     int64_t ldb, float *C, int64_t ldc) {
+    realm_gemm_f32_run_packed(&isa_nt, m, n, k, Ap, Bt, ldb, C, ldc);
 }
