@@ -137,8 +137,10 @@ AI void run2(const int B, const int Bm, const int mn, bool zp, const qg_panel *p
             run(32, 32, 0, zp, __VA_ARGS__);                                                                 \
         else if (ty->B == 32 && ty->Bm == 16)                                                                \
             run(32, 16, ty->has_min, zp, __VA_ARGS__);                                                       \
-        else                                                                                                 \
+        else if (ty->B == 16 && ty->Bm == 16)                                                                \
             run(16, 16, ty->has_min, zp, __VA_ARGS__);                                                       \
+        else /* any other shape, at run time */                                                              \
+            run(ty->B, ty->Bm, ty->has_min, zp, __VA_ARGS__);                                                \
     } while (0)
 
 void qg_kernel_avx512vnni(const qg_type *ty, const qg_panel *p, int nrows, int64_t k, const qg_act *a,
