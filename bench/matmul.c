@@ -113,8 +113,8 @@ static int case_init(mm_case *c, const bench_matmul_params *p) {
 /* Run r (< 0: warm-up) of one case, with the probe right before it: the
  * machine's bandwidth drifts (shared VM), so each run is compared with its
  * own moment. */
-static int case_run(mm_case *c, realm_runtime *rt, bench_probe *probe, float *y, int r) {
-    const int i = (r + 2) % c->copies;
+static int case_run(mm_case *c, realm_runtime *rt, bench_probe *probe, float *y, int r, int warm) {
+    const int i = (r + warm) % c->copies;
     const double bw = probe && r >= 0 ? bench_probe_gbps(probe) : 0;
     const double t0 = bench_now();
     if (realm_runtime_matmul_quant_layout(rt, c->p.backend, c->p.type, c->layout, c->w[i], c->p.n, c->p.k,
@@ -166,11 +166,16 @@ int bench_matmul_types(const bench_matmul_params *p, const realm_type *types, in
     }
     bench_probe *probe = p->probe_bytes && rc == 0 ? bench_probe_create(rt, p->probe_bytes) : NULL;
     if (p->probe_bytes && !probe) rc = -1;
-    /* two warm-up runs; each rep starts at the next type, so no type always
-     * follows the same one */
-    for (int r = -2; rc == 0 && r < p->reps; r++)
+    /* warm-up: at least two runs, and every copy read once (on the dev VM
+     * the first reads of freshly written weights ran up to 2x slower, over
+     * more than the first two runs); each rep starts at the next type, so no
+     * type always follows the same one */
+    int warm = 2;
+    for (int t = 0; t < made; t++)
+        warm = cs[t].copies > warm ? cs[t].copies : warm;
+    for (int r = -warm; rc == 0 && r < p->reps; r++)
         for (int i = 0; rc == 0 && i < n_types; i++)
-            rc = case_run(&cs[(i + r + 2) % n_types], rt, probe, y, r);
+            rc = case_run(&cs[(i + r + warm) % n_types], rt, probe, y, r, warm);
     /* speed relative to the first type, rep by rep (their runs sat side by
      * side), before the medians sort the times */
     for (int t = 0; rc == 0 && t < n_types; t++)
