@@ -171,7 +171,8 @@ static int bench_matmul_cmd(int argc, char **argv) {
          .metavar = "R",
          .min = 1,
          .max = 100000,
-         .help = "timed runs after two warm-ups; the median is reported; default 5"},
+         .help = "timed runs after the warm-up (every weight copy read once, at least two runs); the\n"
+                 "median is reported; default 5"},
         opt_format(&format),
     };
     tool_cli cli = {"bench matmul", "Times Y = X W^T (activation quantization included).", opts,
