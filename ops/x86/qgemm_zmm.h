@@ -9,23 +9,45 @@
 
 #include "qgemm/qgemm.h"
 
-/* acc += cvt(ai) * (s1 * dx) for block j, then the block's mins. B, Bm,
+/* acc[q] += cvt(ai[q]) * (s1 * dx) for block j of np (1 or 2) panels p[q]
+ * over the same columns, then the block's mins. Each activation scale is
+ * broadcast once for all panels (the loop is bound by loads). B, Bm,
  * has_min: the type's (qg_type); constants where the caller instantiates
- * per shape, which turns j / per into a shift and unrolls the mins. */
+ * per shape, which turns j / per into a shift and unrolls the mins. Per
+ * element the same operations in the same order whatever np. */
+static inline __attribute__((always_inline)) void
+qg_zmm_block_scale_n(const int B, const int Bm, const int has_min, const int np, const qg_panel *const *p,
+                     int64_t k, const qg_act *a, int64_t b, int64_t j, __m512 *const *acc,
+                     const __m512i *const *ai, const int nc) {
+    const int64_t na = k / QG_ABLK, per = QG_ABLK / B, nm = k / Bm, mper = B / Bm;
+    __m512 s1[2];
+    for (int q = 0; q < np; q++)
+        s1[q] = _mm512_load_ps(p[q]->s1 + j * QG_ROWS);
+    for (int c = 0; c < nc; c++) {
+        const __m512 dx = _mm512_set1_ps(a->d[(b + c) * na + j / per]);
+        for (int q = 0; q < np; q++)
+            acc[q][c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ai[q][c]), _mm512_mul_ps(s1[q], dx), acc[q][c]);
+    }
+    for (int64_t h = 0; has_min && h < mper; h++) {
+        __m512 m[2];
+        for (int q = 0; q < np; q++)
+            m[q] = _mm512_load_ps(p[q]->m + (j * mper + h) * QG_ROWS);
+        for (int c = 0; c < nc; c++) {
+            const __m512 ds = _mm512_set1_ps(a->dsum[(b + c) * nm + j * mper + h]);
+            for (int q = 0; q < np; q++)
+                acc[q][c] = _mm512_fmadd_ps(m[q], ds, acc[q][c]);
+        }
+    }
+}
+
+/* One panel. */
 static inline __attribute__((always_inline)) void
 qg_zmm_block_scale(const int B, const int Bm, const int has_min, const qg_panel *p, int64_t k,
                    const qg_act *a, int64_t b, int64_t j, __m512 *acc, const __m512i *ai, const int nc) {
-    const int64_t na = k / QG_ABLK, per = QG_ABLK / B, nm = k / Bm, mper = B / Bm;
-    const __m512 s1 = _mm512_load_ps(p->s1 + j * QG_ROWS);
-    for (int c = 0; c < nc; c++) {
-        const __m512 t = _mm512_mul_ps(s1, _mm512_set1_ps(a->d[(b + c) * na + j / per]));
-        acc[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ai[c]), t, acc[c]);
-    }
-    for (int64_t h = 0; has_min && h < mper; h++) {
-        const __m512 m = _mm512_load_ps(p->m + (j * mper + h) * QG_ROWS);
-        for (int c = 0; c < nc; c++)
-            acc[c] = _mm512_fmadd_ps(m, _mm512_set1_ps(a->dsum[(b + c) * nm + j * mper + h]), acc[c]);
-    }
+    const qg_panel *const ps[1] = {p};
+    __m512 *const accs[1] = {acc};
+    const __m512i *const ais[1] = {ai};
+    qg_zmm_block_scale_n(B, Bm, has_min, 1, ps, k, a, b, j, accs, ais, nc);
 }
 
 #endif

@@ -79,8 +79,10 @@ AI void tile2(const int B, const int Bm, const int mn, bool zp, const qg_panel *
                 ai1[c] = _mm512_dpbusd_epi32(ai1[c], w1, x);
             }
         }
-        qg_zmm_block_scale(B, Bm, mn, p0, k, a, b, j, acc0, ai0, nc);
-        qg_zmm_block_scale(B, Bm, mn, p1, k, a, b, j, acc1, ai1, nc);
+        const qg_panel *const ps[2] = {p0, p1};
+        __m512 *const accs[2] = {acc0, acc1};
+        const __m512i *const ais[2] = {ai0, ai1};
+        qg_zmm_block_scale_n(B, Bm, mn, 2, ps, k, a, b, j, accs, ais, nc);
     }
     for (int c = 0; c < nc; c++) {
         _mm512_storeu_ps(Y + (b + c) * ldy, acc0[c]);
