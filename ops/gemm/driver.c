@@ -5,11 +5,14 @@
 
 static _Thread_local realm_gemm_f32_ws ws;
 
+/* Rows of A rounded up to whole panels: a k block's share of a whole-A pack. */
+static int64_t padded_rows(int mr, int64_t m) { return (m + mr - 1) / mr * mr; }
+
 /* A is packed here (Ap NULL) or was packed whole by realm_gemm_f32_apack. */
 static void run(const realm_gemm_f32_isa *isa, int64_t m, int64_t n, int64_t k, const float *A, int64_t lda,
                 const float *Ap, const float *B, int64_t ldb, float *C, int64_t ldc) {
     realm_gemm_f32_ws *w = &ws; /* one TLS lookup per call */
-    const int64_t m_pad = (m + isa->mr - 1) / isa->mr * isa->mr;
+    const int64_t m_pad = padded_rows(isa->mr, m);
     const int mr = isa->mr, nr = isa->nr;
     /* Equal row blocks (multiples of mr) of at most the buffer's rows: a
      * block split changes only which tiles share a packed A, never sums. */
@@ -44,11 +47,11 @@ void realm_gemm_f32_run_packed(const realm_gemm_f32_isa *isa, int64_t m, int64_t
     run(isa, m, n, k, NULL, 0, Ap, B, ldb, C, ldc);
 }
 
-int64_t realm_gemm_f32_apack_floats(int mr, int64_t m, int64_t k) { return (m + mr - 1) / mr * mr * k; }
+int64_t realm_gemm_f32_apack_floats(int mr, int64_t m, int64_t k) { return padded_rows(mr, m) * k; }
 
 void realm_gemm_f32_apack(int mr, int64_t m, int64_t k, const float *A, int64_t lda, float *Ap, int64_t q0,
                           int64_t q1) {
-    const int64_t m_pad = (m + mr - 1) / mr * mr;
+    const int64_t m_pad = padded_rows(mr, m);
     for (int64_t pc = 0; pc < k; pc += GEMM_KC) {
         const int64_t kc = k - pc < GEMM_KC ? k - pc : GEMM_KC;
         const int64_t r0 = q0 * mr, r1 = q1 * mr < m ? q1 * mr : m;
